@@ -1,0 +1,80 @@
+package dev.llmforge.autograd;
+
+import dev.llmforge.spi.Backend;
+import dev.llmforge.spi.Kernels;
+import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Shape;
+import dev.llmforge.tensor.Tensor;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The single path from core to a backend's kernels: wraps results into tensors, checks that the
+ * backend returned what was asked for, and reports each kernel call to observers (profilers, the
+ * conformance kit's fused-path check).
+ */
+public final class Dispatch {
+    /** Sees every kernel call core makes. */
+    @FunctionalInterface
+    public interface Observer {
+        void onKernel(String op, Backend backend, long nanos);
+    }
+
+    private static final CopyOnWriteArrayList<Observer> OBSERVERS = new CopyOnWriteArrayList<>();
+    private static volatile boolean observed;
+
+    private Dispatch() {
+    }
+
+    /** Registers an observer until the returned handle is closed. */
+    public static GradMode.Restore observe(Observer observer) {
+        OBSERVERS.add(observer);
+        observed = true;
+        return () -> {
+            OBSERVERS.remove(observer);
+            observed = !OBSERVERS.isEmpty();
+        };
+    }
+
+    /** Runs a kernel producing a tensor of the given shape and dtype, and wraps it. */
+    public static Tensor create(String op, Backend backend, Shape shape, DType dtype, Function<Kernels, NativeTensor> kernel) {
+        NativeTensor result = call(op, backend, () -> kernel.apply(backend.kernels()));
+        check(op, backend, result, shape, dtype);
+        return Tensor.fromNative(backend, result);
+    }
+
+    /** Runs any backend call, reporting it to observers. */
+    public static <T> T call(String op, Backend backend, Supplier<T> call) {
+        if (!observed) {
+            return call.get();
+        }
+        long start = System.nanoTime();
+        T result = call.get();
+        long nanos = System.nanoTime() - start;
+        for (Observer o : OBSERVERS) {
+            o.onKernel(op, backend, nanos);
+        }
+        return result;
+    }
+
+    /** Wraps a handle a fused kernel returned after checking its shape and dtype. */
+    public static Tensor wrap(String op, Backend backend, NativeTensor result, Shape shape, DType dtype) {
+        check(op, backend, result, shape, dtype);
+        return Tensor.fromNative(backend, result);
+    }
+
+    private static void check(String op, Backend backend, NativeTensor result, Shape shape, DType dtype) {
+        if (result == null) {
+            throw new IllegalStateException("backend " + backend.name() + ": kernel " + op + " returned null");
+        }
+        if (!result.shape().equals(shape) || result.dtype() != dtype) {
+            Shape got = result.shape();
+            DType gotType = result.dtype();
+            result.close();
+            throw new IllegalStateException("backend " + backend.name() + ": kernel " + op + " returned " + got + " " + gotType
+                    + ", expected " + shape + " " + dtype);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.llmforge.autograd;
+
+import dev.llmforge.spi.Backend;
+import dev.llmforge.spi.FusedKernels;
+import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Shape;
+import dev.llmforge.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fused operations with autograd: each forward calls the backend's {@link FusedKernels} and
+ * records a node whose backward calls the matching fused backward.
+ */
+public final class FusedOps {
+    private FusedOps() {
+    }
+
+    /** Mean cross-entropy of logits (N, V) against targets (N) over targets != ignoreIndex (0 if none). */
+    public static Tensor softmaxCrossEntropy(Tensor logits, Tensor targets, long ignoreIndex) {
+        Ops.sameBackend("softmaxCrossEntropy", logits, targets);
+        requireFloating("softmaxCrossEntropy", logits);
+        if (logits.rank() != 2 || targets.rank() != 1 || targets.dim(0) != logits.dim(0)) {
+            throw new IllegalArgumentException("softmaxCrossEntropy: expected logits (N, V) and targets (N), got logits "
+                    + logits.shape() + " and targets " + targets.shape());
+        }
+        if (targets.dtype() != DType.I32 && targets.dtype() != DType.I64) {
+            throw new IllegalArgumentException("softmaxCrossEntropy: targets must be I32 or I64, got " + targets.dtype());
+        }
+        checkTargets(targets, logits.dim(1), ignoreIndex);
+        Backend b = logits.backend();
+        FusedKernels.Result res = Dispatch.call("fused.softmaxCrossEntropy", b,
+                () -> b.fused().softmaxCrossEntropy(logits.nativeTensor(), targets.nativeTensor(), ignoreIndex));
+        return finish("softmaxCrossEntropy", logits, res, Shape.scalar(), saved -> g -> {
+            NativeTensor d = Dispatch.call("fused.softmaxCrossEntropyBackward", b, () -> b.fused().softmaxCrossEntropyBackward(
+                    logits.nativeTensor(), targets.nativeTensor(), ignoreIndex, saved.get(), g.nativeTensor()));
+            return new Tensor[] {Dispatch.wrap("softmaxCrossEntropyBackward", b, d, logits.shape(), logits.dtype()), null};
+        }, logits, targets);
+    }
+
+    /** Layer normalisation over the last axis; weight and bias (C) may be null. */
+    public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
+        requireFloating("layerNorm", x);
+        int c = x.dim(-1);
+        for (Tensor p : new Tensor[] {weight, bias}) {
+            if (p != null) {
+                Ops.sameBackend("layerNorm", x, p);
+                Ops.sameDtype("layerNorm", x, p);
+                if (!p.shape().equals(Shape.of(c))) {
+                    throw new IllegalArgumentException("layerNorm: weight/bias must have shape [" + c + "] for input "
+                            + x.shape() + ", got " + p.shape());
+                }
+            }
+        }
+        Backend b = x.backend();
+        NativeTensor w = weight == null ? null : weight.nativeTensor();
+        NativeTensor bi = bias == null ? null : bias.nativeTensor();
+        FusedKernels.Result res = Dispatch.call("fused.layerNorm", b, () -> b.fused().layerNorm(x.nativeTensor(), w, bi, eps));
+        return finish("layerNorm", x, res, x.shape(), saved -> g -> {
+            NativeTensor[] d = Dispatch.call("fused.layerNormBackward", b, () -> b.fused().layerNormBackward(x.nativeTensor(),
+                    weight == null ? null : weight.nativeTensor(), bias == null ? null : bias.nativeTensor(), eps, saved.get(), g.nativeTensor()));
+            return new Tensor[] {
+                Dispatch.wrap("layerNormBackward", b, d[0], x.shape(), x.dtype()),
+                weight == null ? null : Dispatch.wrap("layerNormBackward", b, d[1], weight.shape(), x.dtype()),
+                bias == null ? null : Dispatch.wrap("layerNormBackward", b, d[2], bias.shape(), x.dtype())};
+        }, x, weight, bias);
+    }
+
+    /** GELU; {@code tanhApproximation} selects GPT-2's form. */
+    public static Tensor gelu(Tensor x, boolean tanhApproximation) {
+        requireFloating("gelu", x);
+        Backend b = x.backend();
+        FusedKernels.Result res = Dispatch.call("fused.gelu", b, () -> b.fused().gelu(x.nativeTensor(), tanhApproximation));
+        return finish("gelu", x, res, x.shape(), saved -> g -> {
+            NativeTensor d = Dispatch.call("fused.geluBackward", b,
+                    () -> b.fused().geluBackward(x.nativeTensor(), tanhApproximation, saved.get(), g.nativeTensor()));
+            return new Tensor[] {Dispatch.wrap("geluBackward", b, d, x.shape(), x.dtype())};
+        }, x);
+    }
+
+    /** Softmax over the last axis. */
+    public static Tensor softmax(Tensor x) {
+        requireFloating("softmax", x);
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException("softmax: needs rank >= 1, got a scalar");
+        }
+        Backend b = x.backend();
+        FusedKernels.Result res = Dispatch.call("fused.softmax", b, () -> b.fused().softmax(x.nativeTensor()));
+        return finish("softmax", x, res, x.shape(), saved -> g -> {
+            NativeTensor d = Dispatch.call("fused.softmaxBackward", b, () -> b.fused().softmaxBackward(saved.get(), g.nativeTensor()));
+            return new Tensor[] {Dispatch.wrap("softmaxBackward", b, d, x.shape(), x.dtype())};
+        }, x);
+    }
+
+    /**
+     * Causal scaled dot-product attention: q (B, H, Tq, D), k and v (B, H, Tk, D) with Tq <= Tk; the
+     * queries are the last Tq positions of the Tk keys.
+     */
+    public static Tensor causalAttention(Tensor q, Tensor k, Tensor v, double scale) {
+        Ops.sameBackend("causalAttention", q, k, v);
+        Ops.sameDtype("causalAttention", q, k);
+        Ops.sameDtype("causalAttention", q, v);
+        requireFloating("causalAttention", q);
+        if (q.rank() != 4 || !k.shape().equals(v.shape()) || k.rank() != 4 || q.dim(0) != k.dim(0) || q.dim(1) != k.dim(1)
+                || q.dim(3) != k.dim(3) || q.dim(2) > k.dim(2)) {
+            throw new IllegalArgumentException("causalAttention: expected q (B, H, Tq, D) and k, v (B, H, Tk, D) with Tq <= Tk, got q "
+                    + q.shape() + ", k " + k.shape() + ", v " + v.shape());
+        }
+        Backend b = q.backend();
+        FusedKernels.Result res = Dispatch.call("fused.causalAttention", b,
+                () -> b.fused().causalAttention(q.nativeTensor(), k.nativeTensor(), v.nativeTensor(), scale));
+        return finish("causalAttention", q, res, q.shape(), saved -> g -> {
+            NativeTensor[] d = Dispatch.call("fused.causalAttentionBackward", b, () -> b.fused().causalAttentionBackward(
+                    q.nativeTensor(), k.nativeTensor(), v.nativeTensor(), scale, saved.get(), g.nativeTensor()));
+            return new Tensor[] {
+                Dispatch.wrap("causalAttentionBackward", b, d[0], q.shape(), q.dtype()),
+                Dispatch.wrap("causalAttentionBackward", b, d[1], k.shape(), k.dtype()),
+                Dispatch.wrap("causalAttentionBackward", b, d[2], v.shape(), v.dtype())};
+        }, q, k, v);
+    }
+
+    /**
+     * One AdamW step on {@code param} with its gradient and moment buffers, updating all three
+     * tensors in place (through the backend's fused kernel or handle replacement).
+     */
+    public static void adamWUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, FusedKernels.AdamWStep step) {
+        Ops.sameBackend("adamW", param, grad, m, v);
+        for (Tensor t : new Tensor[] {grad, m, v}) {
+            if (!t.shape().equals(param.shape()) || t.dtype() != param.dtype()) {
+                throw new IllegalArgumentException("adamW: expected " + param.shape() + " " + param.dtype() + " for gradient and moments, got "
+                        + t.shape() + " " + t.dtype());
+            }
+        }
+        Backend b = param.backend();
+        NativeTensor[] out = Dispatch.call("fused.adamWUpdate", b, () -> b.fused().adamWUpdate(
+                param.nativeTensor(), grad.nativeTensor(), m.nativeTensor(), v.nativeTensor(), step));
+        param.adoptNative(out[0]);
+        m.adoptNative(out[1]);
+        v.adoptNative(out[2]);
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------------
+
+    /** Saved handles of a forward, re-checked (open) when the backward needs them. */
+    interface SavedResult {
+        FusedKernels.Result get();
+    }
+
+    interface BackwardFactory {
+        Node.Backward create(SavedResult saved);
+    }
+
+    private static Tensor finish(String op, Tensor like, FusedKernels.Result res, Shape outShape, BackwardFactory backward, Tensor... inputs) {
+        Backend b = like.backend();
+        Tensor out = Dispatch.wrap(op, b, res.output(), outShape, like.dtype());
+        boolean needsGrad = false;
+        if (GradMode.isEnabled()) {
+            for (Tensor in : inputs) {
+                needsGrad |= in != null && in.requiresGrad();
+            }
+        }
+        if (!needsGrad) {
+            for (NativeTensor s : res.saved()) {
+                s.close();
+            }
+            return out;
+        }
+        List<Tensor> saved = new ArrayList<>(res.saved().size());
+        for (NativeTensor s : res.saved()) {
+            saved.add(Tensor.fromNative(b, s));
+        }
+        SavedResult reopen = () -> {
+            List<NativeTensor> handles = new ArrayList<>(saved.size());
+            for (Tensor s : saved) {
+                handles.add(s.nativeTensor());
+            }
+            return new FusedKernels.Result(out.nativeTensor(), handles);
+        };
+        return Node.record(op, out, backward.create(reopen), inputs);
+    }
+
+    private static void requireFloating(String op, Tensor x) {
+        if (!x.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": needs a floating-point tensor, got " + x.describe());
+        }
+    }
+
+    private static void checkTargets(Tensor targets, int classes, long ignoreIndex) {
+        for (long t : targets.toLongArray()) {
+            if (t != ignoreIndex && (t < 0 || t >= classes)) {
+                throw new IndexOutOfBoundsException("softmaxCrossEntropy: target " + t + " is out of range [0, " + classes
+                        + ") and is not the ignore index " + ignoreIndex);
+            }
+        }
+    }
+}
