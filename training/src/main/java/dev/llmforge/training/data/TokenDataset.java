@@ -1,0 +1,113 @@
+package dev.llmforge.training.data;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A memory-mapped file of token ids (little-endian, no header), nanoGPT's {@code train.bin} format
+ * when the width is uint16. Files larger than 2 GB are mapped in segments.
+ */
+public final class TokenDataset {
+    private static final long SEGMENT_BYTES = 1L << 30;
+
+    private final Path path;
+    private final TokenWidth width;
+    private final long size;
+    private final List<MappedByteBuffer> segments;
+
+    private TokenDataset(Path path, TokenWidth width, long size, List<MappedByteBuffer> segments) {
+        this.path = path;
+        this.width = width;
+        this.size = size;
+        this.segments = segments;
+    }
+
+    /** Maps {@code path} read-only. */
+    public static TokenDataset open(Path path, TokenWidth width) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new IOException("token file " + path + " does not exist (run `llmforge prepare` first)");
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long bytes = ch.size();
+            if (bytes % width.bytes() != 0) {
+                throw new IOException("token file " + path + " has " + bytes + " bytes, not a multiple of " + width.bytes()
+                        + " (" + width + "): wrong width or a truncated file");
+            }
+            if (bytes == 0) {
+                throw new IOException("token file " + path + " is empty");
+            }
+            List<MappedByteBuffer> segments = new ArrayList<>();
+            for (long pos = 0; pos < bytes; pos += SEGMENT_BYTES) {
+                MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, pos, Math.min(SEGMENT_BYTES, bytes - pos));
+                m.order(ByteOrder.LITTLE_ENDIAN);
+                segments.add(m);
+            }
+            return new TokenDataset(path, width, bytes / width.bytes(), segments);
+        }
+    }
+
+    /** Writes ids atomically (temporary file, then move). Every id must fit the width. */
+    public static void write(Path path, int[] ids, TokenWidth width) throws IOException {
+        long limit = width == TokenWidth.UINT16 ? 65535 : 0xffffffffL;
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(ids.length * width.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
+            if (id < 0 || id > limit) {
+                throw new IllegalArgumentException("token id " + id + " at position " + i + " does not fit " + width);
+            }
+            if (width == TokenWidth.UINT16) {
+                buf.putShort((short) id);
+            } else {
+                buf.putInt(id);
+            }
+        }
+        Path dir = path.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, buf.array());
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public TokenWidth width() {
+        return width;
+    }
+
+    /** Number of tokens. */
+    public long size() {
+        return size;
+    }
+
+    /** The id at {@code index}. */
+    public int get(long index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("token " + index + " of " + size + " in " + path);
+        }
+        long byteOffset = index * width.bytes();
+        MappedByteBuffer seg = segments.get((int) (byteOffset / SEGMENT_BYTES));
+        int pos = (int) (byteOffset % SEGMENT_BYTES);
+        return width == TokenWidth.UINT16 ? seg.getShort(pos) & 0xffff : seg.getInt(pos);
+    }
+
+    /** Copies ids {@code [start, start + out.length)} into {@code out}. */
+    public void read(long start, long[] out, int offset, int length) {
+        for (int i = 0; i < length; i++) {
+            out[offset + i] = get(start + i);
+        }
+    }
+}
