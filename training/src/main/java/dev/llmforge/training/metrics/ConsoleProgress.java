@@ -1,0 +1,47 @@
+package dev.llmforge.training.metrics;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Prints step, loss, throughput and time left every {@code every} steps, and each evaluation. */
+public final class ConsoleProgress implements TrainingListener {
+    private final PrintStream out;
+    private final int every;
+
+    public ConsoleProgress(PrintStream out, int every) {
+        if (every <= 0) {
+            throw new IllegalArgumentException("print interval must be positive, got " + every);
+        }
+        this.out = out;
+        this.every = every;
+    }
+
+    @Override
+    public void onStep(StepMetrics m) {
+        if (m.step() % every != 0 && m.step() != m.totalSteps()) {
+            return;
+        }
+        double remaining = (m.totalSteps() - m.step()) * m.millisPerStep() / 1000;
+        out.println(String.format(Locale.ROOT, "step %d/%d | loss %.4f | lr %.2e | %,.0f tok/s | %.1f ms/step | ETA %s",
+                m.step(), m.totalSteps(), m.loss(), m.learningRate(), m.tokensPerSecond(), m.millisPerStep(), duration(remaining)));
+    }
+
+    @Override
+    public void onEval(EvalMetrics m) {
+        out.println(String.format(Locale.ROOT, "eval at step %d: train loss %.4f, val loss %.4f", m.step(), m.trainLoss(), m.valLoss()));
+    }
+
+    @Override
+    public void onCheckpoint(long step, Path directory, boolean best) {
+        out.println("checkpoint at step " + step + (best ? " (best val loss)" : "") + " -> " + directory);
+    }
+
+    static String duration(double seconds) {
+        long s = Math.max(0, Math.round(seconds));
+        if (s >= 3600) {
+            return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
+        }
+        return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+}

@@ -1,0 +1,63 @@
+package dev.llmforge.training.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MetricsListenersTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void jsonLinesHoldOneObjectPerEvent() throws Exception {
+        Path file = dir.resolve("metrics.jsonl");
+        try (JsonLinesMetrics m = new JsonLinesMetrics(file)) {
+            m.onStep(new StepMetrics(1, 10, 4.2, 1e-3, 0.5, 1000, 40, 0.04));
+            m.onEval(new EvalMetrics(1, 4.1, 4.3));
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(2, lines.size());
+        JsonNode step = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("step", step.get("type").asText());
+        assertEquals(4.2, step.get("loss").asDouble());
+        assertEquals(4.3, new ObjectMapper().readTree(lines.get(1)).get("val_loss").asDouble());
+    }
+
+    @Test
+    void chartIsARealPng() throws Exception {
+        Path png = dir.resolve("loss.png");
+        LossCurveChart chart = new LossCurveChart(png);
+        for (int s = 1; s <= 20; s++) {
+            chart.onStep(new StepMetrics(s, 20, 4.0 / s, 1e-3, Double.NaN, 1, 1, 1));
+        }
+        chart.onEval(new EvalMetrics(20, 0.3, 0.4));
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(900, img.getWidth());
+        assertEquals(500, img.getHeight());
+    }
+
+    @Test
+    void consolePrintsEveryNthStepWithEta() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConsoleProgress p = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 5);
+        for (int s = 1; s <= 10; s++) {
+            p.onStep(new StepMetrics(s, 100, 2.0, 1e-3, Double.NaN, 12000, 60, s * 0.06));
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(2, out.lines().count(), out);
+        assertTrue(out.contains("step 5/100") && out.contains("ETA 6s"), out);
+        assertTrue(out.contains("step 10/100") && out.contains("ETA 5s"), out);
+    }
+}
