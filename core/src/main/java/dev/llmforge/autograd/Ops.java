@@ -183,7 +183,7 @@ public final class Ops {
             throw new IllegalArgumentException("matmul: inner dimensions differ: " + a.shape() + (transA ? "^T" : "")
                     + " has " + ka + ", " + b.shape() + (transB ? "^T" : "") + " has " + kb);
         }
-        Shape batch = Shape.broadcast("matmul batch dims", a.shape().dropLast(2), b.shape().dropLast(2));
+        Shape batch = Shape.broadcast("matmul " + a.shape() + " @ " + b.shape() + ", batch dims", a.shape().dropLast(2), b.shape().dropLast(2));
         Shape out = batch.append(m, n);
         Tensor r = Dispatch.create("matmul", a.backend(), out, a.dtype(), k -> k.matmul(a.nativeTensor(), b.nativeTensor(), transA, transB));
         return Node.record("matmul", r, g -> {

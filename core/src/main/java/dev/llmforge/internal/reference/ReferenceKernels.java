@@ -93,7 +93,8 @@ final class ReferenceKernels implements Kernels {
         SplittableRandom rng = new SplittableRandom(seed);
         double[] out = new double[shape.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = rng.nextDouble();
+            double u = rng.nextDouble();
+            out[i] = dtype == DType.F32 && (float) u == 1f ? Math.nextDown(1f) : u; // rounding to F32 must not reach 1
         }
         return make(shape, dtype, out);
     }
