@@ -1,0 +1,98 @@
+package dev.llmforge.backend.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.spi.Capability;
+import dev.llmforge.spi.FusedKernels;
+import dev.llmforge.spi.FusedOp;
+import dev.llmforge.spi.Kernels;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * PyTorch 2.7 (CPU) through DJL. Every primitive is a PyTorch op; the fused pairs PyTorch has
+ * natively (softmax, log-softmax cross-entropy, layer norm, GELU, the AdamW update) run as single
+ * kernels, and causal attention runs as one kernel composed of PyTorch ops.
+ *
+ * <p>Threads: PyTorch uses {@code -Dllmforge.threads=N} intra-op threads, else the processors
+ * other processes leave free, and one inter-op thread (see {@link DjlSettings}). The natives come
+ * from the class path; DJL is kept offline and from calling home.
+ *
+ * <p>All arrays live in one DJL manager owned by this backend; each handle is closed by core (or
+ * by the kernel that made it, for temporaries), which detaches it from the manager, so the manager
+ * never holds closed arrays and {@link #liveTensorCount()} is exactly the number of open ones.
+ */
+public final class DjlBackend implements Backend {
+    public static final String NAME = "djl";
+
+    private final PtNDManager manager;
+    private final DjlKernels kernels;
+    private final FusedKernels fused;
+    private final int threads;
+
+    private DjlBackend(PtNDManager manager, int threads) {
+        this.manager = manager;
+        this.kernels = new DjlKernels(manager);
+        this.fused = new DjlFusedKernels(kernels);
+        this.threads = threads;
+    }
+
+    /** Loads PyTorch (call {@link DjlSettings#apply()} first) and sets its intra-op thread count. */
+    static DjlBackend start(int threads) {
+        Engine engine;
+        try {
+            engine = Engine.getEngine("PyTorch");
+        } catch (RuntimeException | LinkageError e) {
+            Throwable why = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("PyTorch (DJL) failed to start: " + why, e);
+        }
+        // DJL reads the thread count only when its engine first loads; set it again in case it was loaded earlier
+        JniUtils.setNumThreads(threads);
+        PtNDManager manager = (PtNDManager) engine.newBaseManager(ai.djl.Device.cpu());
+        manager.setName("llmforge");
+        return new DjlBackend(manager, threads);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    @Override
+    public FusedKernels fused() {
+        return fused;
+    }
+
+    @Override
+    public Set<FusedOp> nativeFusedOps() {
+        return DjlFusedKernels.NATIVE;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.F64, Capability.ZERO_SIZE);
+    }
+
+    /** PyTorch intra-op threads this backend set. */
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public long liveTensorCount() {
+        return manager.getManagedArrays().size();
+    }
+
+    /** Closes every array still open. Tensors of this backend must not be used afterwards. */
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

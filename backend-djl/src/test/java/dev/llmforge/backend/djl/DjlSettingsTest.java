@@ -1,0 +1,77 @@
+package dev.llmforge.backend.djl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The settings logic on its own (the real start-up is checked in a fresh JVM by {@link OfflineStartTest}). */
+class DjlSettingsTest {
+    private static final String[] PROPERTIES = {DjlSettings.OPT_OUT_TRACKING, DjlSettings.OFFLINE_PROPERTY, DjlSettings.DJL_THREADS,
+        DjlSettings.DJL_INTEROP_THREADS, DjlSettings.THREADS_PROPERTY};
+    private final Map<String, String> saved = new HashMap<>();
+
+    @BeforeEach
+    void clear() {
+        for (String p : PROPERTIES) {
+            saved.put(p, System.getProperty(p));
+            System.clearProperty(p);
+        }
+    }
+
+    @AfterEach
+    void restore() {
+        for (String p : PROPERTIES) {
+            if (saved.get(p) == null) {
+                System.clearProperty(p);
+            } else {
+                System.setProperty(p, saved.get(p));
+            }
+        }
+    }
+
+    @Test
+    void setsWhatTheUserLeftUnset() {
+        assertEquals(3, DjlSettings.apply(name -> null, 3));
+        assertEquals("true", System.getProperty(DjlSettings.OPT_OUT_TRACKING));
+        assertEquals("true", System.getProperty(DjlSettings.OFFLINE_PROPERTY));
+        assertEquals("3", System.getProperty(DjlSettings.DJL_THREADS));
+        assertEquals("1", System.getProperty(DjlSettings.DJL_INTEROP_THREADS));
+    }
+
+    @Test
+    void leavesTheUsersEnvironmentAndPropertiesAlone() {
+        Map<String, String> env = Map.of("OPT_OUT_TRACKING", "false", "DJL_OFFLINE", "false");
+        System.setProperty(DjlSettings.DJL_INTEROP_THREADS, "2");
+        System.setProperty(DjlSettings.DJL_THREADS, "5");
+        assertEquals(5, DjlSettings.apply(env::get, 3));
+        assertNull(System.getProperty(DjlSettings.OPT_OUT_TRACKING), "the environment variable is DJL's to read");
+        assertNull(System.getProperty(DjlSettings.OFFLINE_PROPERTY));
+        assertEquals("2", System.getProperty(DjlSettings.DJL_INTEROP_THREADS));
+    }
+
+    @Test
+    void llmforgeThreadsWinsAndIsChecked() {
+        System.setProperty(DjlSettings.DJL_THREADS, "5");
+        System.setProperty(DjlSettings.THREADS_PROPERTY, "2");
+        assertEquals(2, DjlSettings.apply(name -> null, 8));
+        assertEquals("2", System.getProperty(DjlSettings.DJL_THREADS));
+        System.setProperty(DjlSettings.THREADS_PROPERTY, "none");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DjlSettings.apply(name -> null, 8));
+        assertTrue(e.getMessage().contains("-Dllmforge.threads") && e.getMessage().contains("'none'"), e.getMessage());
+    }
+
+    @Test
+    void freeProcessorsDiscountTheLoadOfOtherProcesses() {
+        assertEquals(1, DjlSettings.freeProcessors(2, 4.3));
+        assertEquals(8, DjlSettings.freeProcessors(8, 0.2));
+        assertEquals(5, DjlSettings.freeProcessors(8, 2.6));
+        assertEquals(4, DjlSettings.freeProcessors(4, 0));
+    }
+}
