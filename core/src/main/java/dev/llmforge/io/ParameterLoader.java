@@ -1,0 +1,89 @@
+package dev.llmforge.io;
+
+import dev.llmforge.model.Gpt;
+import dev.llmforge.tensor.Shape;
+import dev.llmforge.tensor.Tensor;
+import dev.llmforge.tensor.TensorFactory;
+import dev.llmforge.tensor.TensorScope;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/** Fills a model's parameters from a safetensors file in llmforge's or Hugging Face GPT-2's layout. */
+final class ParameterLoader {
+    private static final Pattern MASK_BUFFER = Pattern.compile("h\\.\\d+\\.attn\\.(bias|masked_bias)");
+    private static final String HF_PREFIX = "transformer.";
+
+    private ParameterLoader() {
+    }
+
+    /**
+     * Checks every name, shape and dtype against the model before reading any tensor data, then
+     * replaces the parameters. In the Hugging Face layout, Conv1D weights are transposed, the
+     * {@code transformer.} prefix is dropped, mask buffers are skipped and a tied
+     * {@code lm_head.weight} is accepted.
+     */
+    static void load(Gpt model, SafeTensors file, boolean hfLayout) throws IOException {
+        Map<String, Tensor> own = model.namedParameters();
+        Map<String, String> sourceOf = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        TreeSet<String> unexpected = new TreeSet<>();
+        for (TensorInfo info : file.tensors().values()) {
+            String name = info.name();
+            if (hfLayout) {
+                name = name.startsWith(HF_PREFIX) ? name.substring(HF_PREFIX.length()) : name;
+                if (MASK_BUFFER.matcher(name).matches()) {
+                    continue;
+                }
+                if (name.equals("lm_head.weight") && model.config().tieWeights()) {
+                    expectShape(problems, info, own.get("wte.weight").shape());
+                    continue;
+                }
+            }
+            Tensor param = own.get(name);
+            if (param == null) {
+                unexpected.add(info.name());
+                continue;
+            }
+            if (sourceOf.put(name, info.name()) != null) {
+                problems.add("'" + name + "' appears twice (with and without the '" + HF_PREFIX + "' prefix)");
+            }
+            boolean transpose = hfLayout && HfGpt2.isConv1dWeight(name);
+            expectShape(problems, info, transpose ? Shape.of(param.dim(1), param.dim(0)) : param.shape());
+            if (!info.dtype().isFloating()) {
+                problems.add("'" + info.name() + "' is " + info.dtype() + ", expected a floating-point dtype");
+            }
+        }
+        TreeSet<String> missing = new TreeSet<>(own.keySet());
+        missing.removeAll(sourceOf.keySet());
+        if (!unexpected.isEmpty()) {
+            problems.add(0, "unexpected for this config: " + unexpected);
+        }
+        if (!missing.isEmpty()) {
+            problems.add(0, "missing for this config: " + missing);
+        }
+        if (!problems.isEmpty()) {
+            throw new CheckpointFormatException(file + " does not match the model: " + String.join("; ", problems));
+        }
+        try (TensorScope ignored = TensorScope.open()) {
+            Map<String, Tensor> values = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : sourceOf.entrySet()) {
+                Tensor param = own.get(e.getKey());
+                TensorFactory f = Tensor.on(param.backend(), param.device());
+                Tensor t = file.load(e.getValue(), f, param.dtype());
+                values.put(e.getKey(), hfLayout && HfGpt2.isConv1dWeight(e.getKey()) ? t.transpose(0, 1) : t);
+            }
+            model.loadParameters(values);
+        }
+    }
+
+    private static void expectShape(List<String> problems, TensorInfo info, Shape expected) {
+        if (!info.shape().equals(expected)) {
+            problems.add("'" + info.name() + "' has shape " + info.shape() + ", expected " + expected);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.llmforge.nn;
+
+import dev.llmforge.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * A layer or a model: a tree of named sub-modules and parameters. Parameter names join the path
+ * with dots ({@code h.0.attn.c_attn.weight}), so checkpoints, optimiser groups and weight decay can
+ * address them by name.
+ *
+ * <p>A module owns its parameters and buffers even if it was built inside a {@code TensorScope};
+ * {@link #close()} frees them. Modules start in training mode (dropout active).
+ */
+public abstract class Module implements AutoCloseable {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final List<Tensor> buffers = new ArrayList<>();
+    private boolean training = true;
+    private boolean closed;
+
+    /** Registers a trainable parameter: takes it out of any scope and marks it requiresGrad. */
+    protected final Tensor registerParameter(String name, Tensor value) {
+        checkName(name);
+        value.detachFromScope();
+        if (!value.requiresGrad()) {
+            value.requiresGrad(true);
+        }
+        parameters.put(name, value);
+        return value;
+    }
+
+    /** Registers a sub-module under {@code name}. */
+    protected final <M extends Module> M registerModule(String name, M module) {
+        checkName(name);
+        children.put(name, module);
+        return module;
+    }
+
+    /** Registers a constant tensor (a table, a mask) this module owns and frees on close. */
+    protected final Tensor registerBuffer(Tensor value) {
+        value.detachFromScope();
+        buffers.add(value);
+        return value;
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("module/parameter name must be non-empty and contain no '.', got '" + name + "'");
+        }
+        if (parameters.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("name '" + name + "' is already registered in " + getClass().getSimpleName());
+        }
+    }
+
+    /**
+     * Every parameter of this module and its descendants by dotted name, in registration order.
+     * A tensor shared by two modules (tied weights) appears once, under its first name.
+     */
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return out;
+    }
+
+    private void collect(String prefix, Map<String, Tensor> out, Set<Tensor> seen) {
+        for (Map.Entry<String, Tensor> e : parameters.entrySet()) {
+            if (seen.add(e.getValue())) {
+                out.put(prefix + e.getKey(), e.getValue());
+            }
+        }
+        for (Map.Entry<String, Module> e : children.entrySet()) {
+            e.getValue().collect(prefix + e.getKey() + ".", out, seen);
+        }
+    }
+
+    /** The parameters in {@link #namedParameters()} order. */
+    public List<Tensor> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** The parameter with this dotted name. */
+    public Tensor parameter(String name) {
+        Tensor t = namedParameters().get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no parameter named '" + name + "' in " + getClass().getSimpleName()
+                    + "; parameters: " + namedParameters().keySet());
+        }
+        return t;
+    }
+
+    /** Total number of parameter elements (shared tensors counted once). */
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor t : namedParameters().values()) {
+            n += t.shape().numel();
+        }
+        return n;
+    }
+
+    /** Direct sub-modules by name. */
+    public Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Training mode: dropout active. Applies to every descendant. Returns this. */
+    public Module train() {
+        return train(true);
+    }
+
+    /** Evaluation mode: dropout off. Applies to every descendant. Returns this. */
+    public Module eval() {
+        return train(false);
+    }
+
+    public Module train(boolean on) {
+        training = on;
+        for (Module m : children.values()) {
+            m.train(on);
+        }
+        return this;
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Drops the accumulated gradient of every parameter. */
+    public void zeroGrad() {
+        for (Tensor t : namedParameters().values()) {
+            t.zeroGrad();
+        }
+    }
+
+    /**
+     * Replaces every parameter's values with the tensor of the same name, taking over its storage
+     * (the given tensors are closed). Every parameter must be present with its exact shape and
+     * dtype, and no other name may appear; on any mismatch nothing is changed.
+     */
+    public void loadParameters(Map<String, Tensor> values) {
+        Map<String, Tensor> own = namedParameters();
+        List<String> problems = new ArrayList<>();
+        Set<String> missing = new TreeSet<>(own.keySet());
+        missing.removeAll(values.keySet());
+        Set<String> unexpected = new TreeSet<>(values.keySet());
+        unexpected.removeAll(own.keySet());
+        if (!missing.isEmpty()) {
+            problems.add("missing " + missing);
+        }
+        if (!unexpected.isEmpty()) {
+            problems.add("unexpected " + unexpected);
+        }
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor src = values.get(e.getKey());
+            Tensor dst = e.getValue();
+            if (src != null && (!src.shape().equals(dst.shape()) || src.dtype() != dst.dtype() || src.backend() != dst.backend())) {
+                problems.add(e.getKey() + ": expected " + dst.describe() + ", found " + src.describe());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": parameters do not match: " + String.join("; ", problems));
+        }
+        for (Map.Entry<String, Tensor> e : own.entrySet()) {
+            Tensor src = values.get(e.getKey());
+            if (src != e.getValue()) {
+                src.detachFromScope();
+                e.getValue().replaceWith(src);
+            }
+        }
+    }
+
+    /** Frees every parameter and buffer of this module and its descendants. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Module m : children.values()) {
+            m.close();
+        }
+        for (Tensor t : parameters.values()) {
+            t.close();
+        }
+        for (Tensor t : buffers) {
+            t.close();
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.llmforge.generate;
+
+import static dev.llmforge.model.TinyModels.reference;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmforge.model.Gpt;
+import dev.llmforge.model.GptConfig;
+import dev.llmforge.model.TinyModels;
+import dev.llmforge.tensor.Tensor;
+import dev.llmforge.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class GeneratorTest {
+    /** Token i prints as the letter 'a' + i. */
+    private static final TokenDecoder LETTERS = ids -> {
+        StringBuilder s = new StringBuilder();
+        for (int id : ids) {
+            s.append((char) ('a' + id));
+        }
+        return s.toString();
+    };
+
+    private Gpt model;
+    private Generator generator;
+
+    @BeforeEach
+    void build() {
+        // width 16 and init std 0.5 give a peaked, varied next-token distribution
+        GptConfig cfg = TinyModels.gpt2().toBuilder().nEmbd(16).ffnHidden(32).initStd(0.5).build();
+        model = new Gpt(cfg, reference(), 17);
+        generator = new Generator(model, LETTERS);
+    }
+
+    @AfterEach
+    void close() {
+        model.close();
+    }
+
+    @Test
+    void greedyPicksTheArgmaxOfTheFullRecomputationEachStep() {
+        int[] prompt = {1, 2};
+        GenerationResult r = generator.generate(prompt, GenerationConfig.greedy(5));
+        List<Long> context = new ArrayList<>(List.of(1L, 2L));
+        for (int i = 0; i < 5; i++) {
+            try (TensorScope ignored = TensorScope.open()) {
+                long[] ids = context.stream().mapToLong(Long::longValue).toArray();
+                float[] logits = model.nextTokenLogits(TinyModels.ids(1, ids.length, ids), null).toFloatArray();
+                int best = 0;
+                for (int v = 1; v < logits.length; v++) {
+                    best = logits[v] > logits[best] ? v : best;
+                }
+                assertEquals(best, r.tokens()[i], "token " + i);
+                context.add((long) best);
+            }
+        }
+        assertEquals(StopReason.MAX_TOKENS, r.reason());
+        assertEquals(LETTERS.decode(r.tokens()), r.text());
+        assertArrayEquals(new int[] {1, 2, r.tokens()[0], r.tokens()[1], r.tokens()[2], r.tokens()[3], r.tokens()[4]}, r.allTokens());
+    }
+
+    @Test
+    void cacheAndRecomputationGenerateTheSameTokens() {
+        int[] prompt = {3, 1, 4};
+        GenerationConfig sampled = GenerationConfig.builder().maxNewTokens(5).temperature(0.8).seed(5).build();
+        assertArrayEquals(generator.generate(prompt, sampled).tokens(),
+                generator.generate(prompt, sampled.toBuilder().useCache(false).build()).tokens());
+    }
+
+    @Test
+    void samplingIsSeeded() {
+        int[] prompt = {0};
+        GenerationConfig cfg = GenerationConfig.builder().maxNewTokens(7).temperature(2).seed(42).build();
+        int[] a = generator.generate(prompt, cfg).tokens();
+        assertArrayEquals(a, generator.generate(prompt, cfg).tokens(), "same seed, same tokens");
+        boolean anyDiffers = false;
+        for (long seed = 43; seed < 48 && !anyDiffers; seed++) {
+            anyDiffers = !Arrays.equals(a, generator.generate(prompt, cfg.toBuilder().seed(seed).build()).tokens());
+        }
+        assertTrue(anyDiffers, "other seeds give other samples");
+    }
+
+    @Test
+    void topKOfOneAndATinyTopPAreGreedy() {
+        int[] prompt = {5, 6};
+        int[] greedy = generator.generate(prompt, GenerationConfig.greedy(6)).tokens();
+        GenerationConfig hot = GenerationConfig.builder().maxNewTokens(6).temperature(5).seed(1).build();
+        assertArrayEquals(greedy, generator.generate(prompt, hot.toBuilder().topK(1).build()).tokens());
+        assertArrayEquals(greedy, generator.generate(prompt, hot.toBuilder().topP(1e-9).build()).tokens());
+    }
+
+    @Test
+    void stopTokenEndsTheSequenceWithoutBeingOutput() {
+        int[] prompt = {2};
+        int[] greedy = generator.generate(prompt, GenerationConfig.greedy(6)).tokens();
+        int stop = greedy[2];
+        int firstStop = 0;
+        while (greedy[firstStop] != stop) {
+            firstStop++;
+        }
+        GenerationResult r = generator.generate(prompt, GenerationConfig.greedy(6).toBuilder().stopTokenIds(Set.of(stop)).build());
+        assertEquals(StopReason.STOP_TOKEN, r.reason());
+        assertArrayEquals(Arrays.copyOf(greedy, firstStop), r.tokens());
+    }
+
+    @Test
+    void stopStringEndsTheSequenceAndCutsTheText() {
+        int[] prompt = {2};
+        GenerationResult full = generator.generate(prompt, GenerationConfig.greedy(8));
+        String stop = full.text().substring(3, 5); // two letters that appear from the fourth token on
+        int at = full.text().indexOf(stop);
+        GenerationResult r = generator.generate(prompt, GenerationConfig.greedy(8).toBuilder().stopStrings(List.of(stop, "zzz")).build());
+        assertEquals(StopReason.STOP_STRING, r.reason());
+        assertEquals(full.text().substring(0, at), r.text());
+        assertArrayEquals(Arrays.copyOf(full.tokens(), at + 2), r.tokens(), "tokens up to the one completing the stop string");
+        assertThrows(IllegalArgumentException.class,
+                () -> new Generator(model).generate(prompt, GenerationConfig.greedy(3).toBuilder().stopStrings(List.of("x")).build()));
+    }
+
+    @Test
+    void aBatchGivesEachPromptItsOwnResultAndStreamsEveryToken() {
+        List<int[]> prompts = List.of(new int[] {1, 2}, new int[] {3}, new int[] {4, 5}, new int[] {6, 7, 8});
+        GenerationConfig cfg = GenerationConfig.builder().maxNewTokens(4).temperature(1).topK(5).seed(9).build();
+        List<List<Integer>> streamed = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            streamed.add(new ArrayList<>());
+        }
+        List<GenerationResult> batch = generator.generate(prompts, cfg, (i, token) -> streamed.get(i).add(token));
+        for (int i = 0; i < prompts.size(); i++) {
+            // each prompt samples from stream i of the seed: alone it is stream 0, so compare through a one-prompt batch at index i
+            List<int[]> alone = new ArrayList<>();
+            for (int j = 0; j <= i; j++) {
+                alone.add(prompts.get(i));
+            }
+            GenerationResult single = generator.generate(alone, cfg, null).get(i);
+            assertArrayEquals(single.tokens(), batch.get(i).tokens(), "prompt " + i);
+            assertArrayEquals(prompts.get(i), batch.get(i).prompt());
+            assertEquals(batch.get(i).tokens().length, streamed.get(i).size());
+            for (int k = 0; k < streamed.get(i).size(); k++) {
+                assertEquals(batch.get(i).tokens()[k], streamed.get(i).get(k));
+            }
+        }
+    }
+
+    @Test
+    void greedyBatchRowsEqualSingleRuns() {
+        List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {9, 8, 7}, new int[] {4, 4, 4});
+        List<GenerationResult> batch = generator.generate(prompts, GenerationConfig.greedy(5), null);
+        for (int i = 0; i < prompts.size(); i++) {
+            assertArrayEquals(generator.generate(prompts.get(i), GenerationConfig.greedy(5)).tokens(), batch.get(i).tokens());
+        }
+    }
+
+    @Test
+    void streamYieldsTheTokensOfGenerate() {
+        int[] prompt = {7};
+        GenerationConfig cfg = GenerationConfig.builder().maxNewTokens(6).temperature(1.5).seed(3).build();
+        List<Integer> got = new ArrayList<>();
+        try (TokenStream s = generator.stream(prompt, cfg)) {
+            s.forEachRemaining(got::add);
+            assertEquals(StopReason.MAX_TOKENS, s.result().reason());
+        }
+        assertEquals(Arrays.stream(generator.generate(prompt, cfg).tokens()).boxed().toList(), got);
+    }
+
+    @Test
+    void generationContinuesPastTheContextWithAndWithoutCache() {
+        long live = reference().liveTensorCount();
+        for (boolean cache : new boolean[] {true, false}) {
+            GenerationResult r = generator.generate(new int[] {1, 2, 3, 4, 5, 6, 7}, GenerationConfig.greedy(20).toBuilder().useCache(cache).build());
+            assertEquals(20, r.tokens().length, "the context of 8 slides");
+        }
+        assertEquals(live, reference().liveTensorCount(), "generation frees every tensor it made");
+    }
+
+    @Test
+    void badRequestsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> generator.generate(new int[0], GenerationConfig.greedy(2)));
+        assertThrows(IllegalArgumentException.class, () -> generator.generate(new int[] {11}, GenerationConfig.greedy(2)));
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.builder().topP(0).build());
+        assertThrows(IllegalArgumentException.class, () -> GenerationConfig.builder().temperature(-1).build());
+        assertEquals(0, generator.generate(new int[] {1}, GenerationConfig.greedy(0)).tokens().length);
+    }
+
+    @Test
+    void generationLeavesTheModelInItsMode() {
+        model.train();
+        generator.generate(new int[] {1}, GenerationConfig.greedy(1));
+        assertTrue(model.isTraining());
+        Tensor wte = model.parameter("wte.weight");
+        assertTrue(wte.requiresGrad() && wte.grad() == null, "no gradients are recorded while generating");
+    }
+}

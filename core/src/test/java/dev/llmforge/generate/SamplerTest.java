@@ -1,0 +1,48 @@
+package dev.llmforge.generate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SamplerTest {
+    @Test
+    void nucleusKeepsTheSmallestSetReachingP() {
+        double[] p = {0.1, 0.4, 0.2, 0.3};
+        Sampler.nucleus(p, 0.65); // 0.4 + 0.3 = 0.7 >= 0.65
+        assertArrayEquals(new double[] {0, 0.4, 0, 0.3}, p);
+        double[] q = {0.1, 0.4, 0.2, 0.3};
+        Sampler.nucleus(q, 0.7);
+        assertArrayEquals(new double[] {0, 0.4, 0, 0.3}, q, "reaching p exactly is enough");
+    }
+
+    @Test
+    void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOnce() {
+        double[] z = {2, -2, 1, 4};
+        Sampler.penalise(z, new int[] {0, 1, 0, 9}, 3, 2);
+        assertArrayEquals(new double[] {1, -4, 1, 4}, z);
+    }
+
+    @Test
+    void topKAndTemperatureShapeTheDraws() {
+        float[] logits = {0, (float) Math.log(3), 5, -50};
+        GenerationConfig cfg = GenerationConfig.builder().temperature(1).topK(3).build();
+        Random rng = new Random(1);
+        int[] counts = new int[4];
+        for (int i = 0; i < 20000; i++) {
+            counts[Sampler.next(logits, 0, 4, new int[0], 0, cfg.toBuilder().topK(2).build(), rng)]++;
+        }
+        assertEquals(0, counts[0] + counts[3], "top-2 keeps tokens 2 and 1 only");
+        double p1 = 3 / (3 + Math.exp(5));
+        assertEquals(p1 * 20000, counts[1], 5 * Math.sqrt(p1 * 20000) + 5);
+        assertEquals(2, Sampler.next(logits, 0, 4, new int[0], 0, GenerationConfig.greedy(1), rng));
+    }
+
+    @Test
+    void nanLogitsAreAnError() {
+        float[] logits = {0, Float.NaN};
+        assertThrows(IllegalStateException.class, () -> Sampler.next(logits, 0, 2, new int[0], 0, GenerationConfig.greedy(1), new Random()));
+    }
+}
