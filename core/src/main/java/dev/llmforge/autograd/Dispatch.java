@@ -1,6 +1,7 @@
 package dev.llmforge.autograd;
 
 import dev.llmforge.spi.Backend;
+import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.DType;
@@ -24,6 +25,11 @@ public final class Dispatch {
 
     private static final CopyOnWriteArrayList<Observer> OBSERVERS = new CopyOnWriteArrayList<>();
     private static volatile boolean observed;
+    /** The kernels standing in for one backend's on this thread while a step is captured (dev.llmforge.capture). */
+    private static final ThreadLocal<Redirect> CAPTURE = new ThreadLocal<>();
+
+    private record Redirect(Backend backend, Kernels kernels, FusedKernels fused) {
+    }
 
     private Dispatch() {
     }
@@ -38,9 +44,38 @@ public final class Dispatch {
         };
     }
 
+    /**
+     * Until the returned handle is closed, core's calls to {@code backend}'s kernels on this thread go
+     * to {@code kernels} and {@code fused} instead (used by {@code dev.llmforge.capture} to record a step).
+     */
+    public static GradMode.Restore capture(Backend backend, Kernels kernels, FusedKernels fused) {
+        if (CAPTURE.get() != null) {
+            throw new IllegalStateException("a step is already being captured on this thread (captured steps do not nest)");
+        }
+        CAPTURE.set(new Redirect(backend, kernels, fused));
+        return CAPTURE::remove;
+    }
+
+    /** True while a step is being captured on this thread: kernel calls are recorded, not run. */
+    public static boolean isCapturing() {
+        return CAPTURE.get() != null;
+    }
+
+    /** The primitives core calls for {@code backend} on this thread. */
+    public static Kernels kernels(Backend backend) {
+        Redirect r = CAPTURE.get();
+        return r != null && r.backend() == backend ? r.kernels() : backend.kernels();
+    }
+
+    /** The fused pairs core calls for {@code backend} on this thread. */
+    public static FusedKernels fused(Backend backend) {
+        Redirect r = CAPTURE.get();
+        return r != null && r.backend() == backend ? r.fused() : backend.fused();
+    }
+
     /** Runs a kernel producing a tensor of the given shape and dtype, and wraps it. */
     public static Tensor create(String op, Backend backend, Shape shape, DType dtype, Function<Kernels, NativeTensor> kernel) {
-        NativeTensor result = call(op, backend, () -> kernel.apply(backend.kernels()));
+        NativeTensor result = call(op, backend, () -> kernel.apply(kernels(backend)));
         check(op, backend, result, shape, dtype);
         return Tensor.fromNative(backend, result);
     }

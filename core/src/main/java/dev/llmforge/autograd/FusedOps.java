@@ -31,9 +31,9 @@ public final class FusedOps {
         checkTargets(targets, logits.dim(1), ignoreIndex);
         Backend b = logits.backend();
         FusedKernels.Result res = Dispatch.call("fused.softmaxCrossEntropy", b,
-                () -> b.fused().softmaxCrossEntropy(logits.nativeTensor(), targets.nativeTensor(), ignoreIndex));
+                () -> Dispatch.fused(b).softmaxCrossEntropy(logits.nativeTensor(), targets.nativeTensor(), ignoreIndex));
         return finish("softmaxCrossEntropy", logits, res, Shape.scalar(), saved -> g -> {
-            NativeTensor d = Dispatch.call("fused.softmaxCrossEntropyBackward", b, () -> b.fused().softmaxCrossEntropyBackward(
+            NativeTensor d = Dispatch.call("fused.softmaxCrossEntropyBackward", b, () -> Dispatch.fused(b).softmaxCrossEntropyBackward(
                     logits.nativeTensor(), targets.nativeTensor(), ignoreIndex, saved.get(), g.nativeTensor()));
             return new Tensor[] {Dispatch.wrap("softmaxCrossEntropyBackward", b, d, logits.shape(), logits.dtype()), null};
         }, logits, targets);
@@ -56,9 +56,9 @@ public final class FusedOps {
         Backend b = x.backend();
         NativeTensor w = weight == null ? null : weight.nativeTensor();
         NativeTensor bi = bias == null ? null : bias.nativeTensor();
-        FusedKernels.Result res = Dispatch.call("fused.layerNorm", b, () -> b.fused().layerNorm(x.nativeTensor(), w, bi, eps));
+        FusedKernels.Result res = Dispatch.call("fused.layerNorm", b, () -> Dispatch.fused(b).layerNorm(x.nativeTensor(), w, bi, eps));
         return finish("layerNorm", x, res, x.shape(), saved -> g -> {
-            NativeTensor[] d = Dispatch.call("fused.layerNormBackward", b, () -> b.fused().layerNormBackward(x.nativeTensor(),
+            NativeTensor[] d = Dispatch.call("fused.layerNormBackward", b, () -> Dispatch.fused(b).layerNormBackward(x.nativeTensor(),
                     weight == null ? null : weight.nativeTensor(), bias == null ? null : bias.nativeTensor(), eps, saved.get(), g.nativeTensor()));
             return new Tensor[] {
                 Dispatch.wrap("layerNormBackward", b, d[0], x.shape(), x.dtype()),
@@ -71,10 +71,10 @@ public final class FusedOps {
     public static Tensor gelu(Tensor x, boolean tanhApproximation) {
         requireFloating("gelu", x);
         Backend b = x.backend();
-        FusedKernels.Result res = Dispatch.call("fused.gelu", b, () -> b.fused().gelu(x.nativeTensor(), tanhApproximation));
+        FusedKernels.Result res = Dispatch.call("fused.gelu", b, () -> Dispatch.fused(b).gelu(x.nativeTensor(), tanhApproximation));
         return finish("gelu", x, res, x.shape(), saved -> g -> {
             NativeTensor d = Dispatch.call("fused.geluBackward", b,
-                    () -> b.fused().geluBackward(x.nativeTensor(), tanhApproximation, saved.get(), g.nativeTensor()));
+                    () -> Dispatch.fused(b).geluBackward(x.nativeTensor(), tanhApproximation, saved.get(), g.nativeTensor()));
             return new Tensor[] {Dispatch.wrap("geluBackward", b, d, x.shape(), x.dtype())};
         }, x);
     }
@@ -86,9 +86,9 @@ public final class FusedOps {
             throw new IllegalArgumentException("softmax: needs rank >= 1, got a scalar");
         }
         Backend b = x.backend();
-        FusedKernels.Result res = Dispatch.call("fused.softmax", b, () -> b.fused().softmax(x.nativeTensor()));
+        FusedKernels.Result res = Dispatch.call("fused.softmax", b, () -> Dispatch.fused(b).softmax(x.nativeTensor()));
         return finish("softmax", x, res, x.shape(), saved -> g -> {
-            NativeTensor d = Dispatch.call("fused.softmaxBackward", b, () -> b.fused().softmaxBackward(saved.get(), g.nativeTensor()));
+            NativeTensor d = Dispatch.call("fused.softmaxBackward", b, () -> Dispatch.fused(b).softmaxBackward(saved.get(), g.nativeTensor()));
             return new Tensor[] {Dispatch.wrap("softmaxBackward", b, d, x.shape(), x.dtype())};
         }, x);
     }
@@ -109,9 +109,9 @@ public final class FusedOps {
         }
         Backend b = q.backend();
         FusedKernels.Result res = Dispatch.call("fused.causalAttention", b,
-                () -> b.fused().causalAttention(q.nativeTensor(), k.nativeTensor(), v.nativeTensor(), scale));
+                () -> Dispatch.fused(b).causalAttention(q.nativeTensor(), k.nativeTensor(), v.nativeTensor(), scale));
         return finish("causalAttention", q, res, q.shape(), saved -> g -> {
-            NativeTensor[] d = Dispatch.call("fused.causalAttentionBackward", b, () -> b.fused().causalAttentionBackward(
+            NativeTensor[] d = Dispatch.call("fused.causalAttentionBackward", b, () -> Dispatch.fused(b).causalAttentionBackward(
                     q.nativeTensor(), k.nativeTensor(), v.nativeTensor(), scale, saved.get(), g.nativeTensor()));
             return new Tensor[] {
                 Dispatch.wrap("causalAttentionBackward", b, d[0], q.shape(), q.dtype()),
@@ -133,7 +133,7 @@ public final class FusedOps {
             }
         }
         Backend b = param.backend();
-        NativeTensor[] out = Dispatch.call("fused.adamWUpdate", b, () -> b.fused().adamWUpdate(
+        NativeTensor[] out = Dispatch.call("fused.adamWUpdate", b, () -> Dispatch.fused(b).adamWUpdate(
                 param.nativeTensor(), grad.nativeTensor(), m.nativeTensor(), v.nativeTensor(), step));
         param.adoptNative(out[0]);
         m.adoptNative(out[1]);

@@ -1,8 +1,10 @@
 package dev.llmforge.spi;
 
+import dev.llmforge.capture.CaptureSupport;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -52,6 +54,14 @@ public interface Backend extends AutoCloseable {
      * kernels made themselves. The conformance kit checks this does not grow.
      */
     long liveTensorCount();
+
+    /**
+     * Support for running captured steps as compiled programs ({@link dev.llmforge.capture.StepCompiler}),
+     * or empty if this backend only runs eagerly.
+     */
+    default Optional<CaptureSupport> capture() {
+        return Optional.empty();
+    }
 
     /** Releases engine-wide resources. Tensors must not be used afterwards. */
     @Override

@@ -1,6 +1,7 @@
 package dev.llmforge.tensor;
 
 import dev.llmforge.autograd.Autograd;
+import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.autograd.Node;
 import dev.llmforge.autograd.Ops;
 import dev.llmforge.spi.Backend;
@@ -166,7 +167,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Elements as a little-endian buffer in row-major order. */
     public ByteBuffer toBuffer() {
-        return backend.kernels().toBuffer(nativeTensor()).order(ByteOrder.LITTLE_ENDIAN);
+        return Dispatch.kernels(backend).toBuffer(nativeTensor()).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public float[] toFloatArray() {

@@ -1,0 +1,30 @@
+package dev.llmforge.capture;
+
+import dev.llmforge.spi.NativeTensor;
+
+/**
+ * What a backend provides to run captured steps as compiled programs (see {@link StepCompiler}).
+ * Returned by {@link dev.llmforge.spi.Backend#capture()}.
+ *
+ * <p>While a step is captured, core records the kernel calls instead of running them and hands
+ * out symbolic handles. After the step, the handles still open receive the values the compiled
+ * program computed; they keep forwarding to those handles, so a capturing backend's kernels must
+ * accept them: call {@link #unwrap} on every handle they receive. A native fused backward may be
+ * given a forward {@code Result} without saved handles (when the forward was captured and the
+ * backward runs eagerly): it then recomputes what it needs from the inputs.
+ */
+public interface CaptureSupport {
+    /**
+     * A new handle sharing {@code handle}'s storage, which stays valid after the original is closed
+     * (core closes it after the run that fed it). Counted in {@code liveTensorCount} until closed.
+     */
+    NativeTensor retain(NativeTensor handle);
+
+    /** Compiles a recorded program; called once per distinct program. */
+    CompiledProgram compile(Program program);
+
+    /** The backend's own handle behind {@code handle} (itself unless it is a captured value). */
+    static NativeTensor unwrap(NativeTensor handle) {
+        return handle instanceof Symbol s ? s.concrete() : handle;
+    }
+}
