@@ -43,7 +43,7 @@ public final class CausalSelfAttention extends Module {
         this.cAttn = registerModule("c_attn", new Linear(init, dim, (heads + 2 * kvHeads) * headDim, bias, std));
         this.cProj = registerModule("c_proj", new Linear(init, heads * headDim, dim, bias, projStd));
         this.residualDropout = registerModule("resid_dropout", new Dropout(dropout, seed));
-        this.seeds = new SeedSequence(~seed);
+        this.seeds = registerSeeds(new SeedSequence(~seed));
     }
 
     /** x (B·T, C) → (B·T, C). */

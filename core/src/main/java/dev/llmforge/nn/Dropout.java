@@ -17,7 +17,7 @@ public final class Dropout extends Module {
             throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         }
         this.p = p;
-        this.seeds = new SeedSequence(seed);
+        this.seeds = registerSeeds(new SeedSequence(seed));
     }
 
     public Tensor forward(Tensor x) {

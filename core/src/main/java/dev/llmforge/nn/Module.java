@@ -22,6 +22,7 @@ public abstract class Module implements AutoCloseable {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private final List<Tensor> buffers = new ArrayList<>();
+    private final List<SeedSequence> seedSequences = new ArrayList<>();
     private boolean training = true;
     private boolean closed;
 
@@ -48,6 +49,47 @@ public abstract class Module implements AutoCloseable {
         value.detachFromScope();
         buffers.add(value);
         return value;
+    }
+
+    /** Registers a stream of random seeds (dropout masks) so that {@link #randomState()} includes its position. */
+    protected final SeedSequence registerSeeds(SeedSequence seeds) {
+        seedSequences.add(seeds);
+        return seeds;
+    }
+
+    /**
+     * The positions of every random stream of this module and its descendants, in a fixed order: saved
+     * with a training checkpoint, they let a resumed run draw the same dropout masks as an
+     * uninterrupted one.
+     */
+    public long[] randomState() {
+        List<SeedSequence> all = new ArrayList<>();
+        collectSeeds(all);
+        long[] state = new long[all.size()];
+        for (int i = 0; i < state.length; i++) {
+            state[i] = all.get(i).state();
+        }
+        return state;
+    }
+
+    /** Restores positions saved by {@link #randomState()} from a module of the same structure. */
+    public void setRandomState(long[] state) {
+        List<SeedSequence> all = new ArrayList<>();
+        collectSeeds(all);
+        if (state.length != all.size()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has " + all.size() + " random streams, the saved state has "
+                    + state.length);
+        }
+        for (int i = 0; i < state.length; i++) {
+            all.get(i).setState(state[i]);
+        }
+    }
+
+    private void collectSeeds(List<SeedSequence> out) {
+        out.addAll(seedSequences);
+        for (Module m : children.values()) {
+            m.collectSeeds(out);
+        }
     }
 
     private void checkName(String name) {

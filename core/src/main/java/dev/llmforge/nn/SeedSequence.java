@@ -8,6 +8,15 @@ public final class SeedSequence {
         this.state = seed;
     }
 
+    /** The position in the stream (restore it with {@link #setState} to continue exactly from here). */
+    public long state() {
+        return state;
+    }
+
+    public void setState(long state) {
+        this.state = state;
+    }
+
     public long next() {
         state += 0x9E3779B97F4A7C15L;
         long z = state;

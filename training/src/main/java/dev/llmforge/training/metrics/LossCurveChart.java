@@ -1,14 +1,22 @@
 package dev.llmforge.training.metrics;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.BasicStroke;
+import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -21,6 +29,30 @@ public final class LossCurveChart implements TrainingListener {
 
     public LossCurveChart(Path file) {
         this.file = file;
+    }
+
+    /**
+     * Adds the points of an existing metrics file written by {@link JsonLinesMetrics} (a resumed run
+     * continues the curve of the run it resumes). A missing file adds nothing.
+     */
+    public void load(Path metricsFile) throws IOException {
+        if (!Files.isRegularFile(metricsFile)) {
+            return;
+        }
+        ObjectMapper json = new ObjectMapper();
+        for (String line : Files.readAllLines(metricsFile, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode n = json.readTree(line);
+            long step = n.path("step").asLong();
+            if ("step".equals(n.path("type").asText()) && n.path("loss").isNumber()) {
+                train.add(step, n.get("loss").asDouble());
+            } else if ("eval".equals(n.path("type").asText())) {
+                trainEval.add(step, n.path("train_loss").asDouble());
+                val.add(step, n.path("val_loss").asDouble());
+            }
+        }
     }
 
     @Override
@@ -42,6 +74,24 @@ public final class LossCurveChart implements TrainingListener {
         write();
     }
 
+    /** Noisy per-step losses thin and light; the evaluations bold with markers; the loss axis fitted to the data. */
+    private static void style(XYPlot plot) {
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        renderer.setSeriesPaint(0, new Color(120, 150, 220, 110));
+        renderer.setSeriesStroke(0, new BasicStroke(1f));
+        renderer.setSeriesPaint(1, new Color(30, 60, 170));
+        renderer.setSeriesPaint(2, new Color(220, 90, 20));
+        for (int series = 1; series <= 2; series++) {
+            renderer.setSeriesStroke(series, new BasicStroke(2.5f));
+            renderer.setSeriesShapesVisible(series, true);
+        }
+        plot.setRenderer(renderer);
+    }
+
     /** Renders the chart now. */
     public void write() {
         XYSeriesCollection data = new XYSeriesCollection();
@@ -50,6 +100,7 @@ public final class LossCurveChart implements TrainingListener {
         data.addSeries(val);
         JFreeChart chart = ChartFactory.createXYLineChart("Loss", "step", "cross-entropy loss", data,
                 PlotOrientation.VERTICAL, true, false, false);
+        style(chart.getXYPlot());
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);

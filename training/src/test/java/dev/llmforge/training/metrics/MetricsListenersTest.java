@@ -36,6 +36,30 @@ class MetricsListenersTest {
     }
 
     @Test
+    void aResumedRunDropsTheStepsAfterItsCheckpointAndContinuesTheChart() throws Exception {
+        Path file = dir.resolve("metrics.jsonl");
+        try (JsonLinesMetrics m = new JsonLinesMetrics(file)) {
+            for (int s = 1; s <= 6; s++) {
+                m.onStep(new StepMetrics(s, 10, 4.0 - s * 0.1, 1e-3, 0.5, 1000, 40, s * 0.04));
+            }
+            m.onEval(new EvalMetrics(4, 3.5, 3.6));
+        }
+        JsonLinesMetrics.truncateAfter(file, 4); // the checkpoint was at step 4; steps 5 and 6 will be redone
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(5, lines.size(), String.join("\n", lines));
+        assertEquals(4, new ObjectMapper().readTree(lines.get(3)).get("step").asInt());
+        assertEquals("eval", new ObjectMapper().readTree(lines.get(4)).get("type").asText());
+
+        Path png = dir.resolve("loss.png");
+        LossCurveChart chart = new LossCurveChart(png);
+        chart.load(file);
+        chart.onEval(new EvalMetrics(8, 3.0, 3.2));
+        assertEquals(900, ImageIO.read(png.toFile()).getWidth());
+        JsonLinesMetrics.truncateAfter(dir.resolve("missing.jsonl"), 3);
+        assertTrue(Files.notExists(dir.resolve("missing.jsonl")));
+    }
+
+    @Test
     void chartIsARealPng() throws Exception {
         Path png = dir.resolve("loss.png");
         LossCurveChart chart = new LossCurveChart(png);

@@ -1,0 +1,148 @@
+package dev.llmforge.examples.cli;
+
+import dev.llmforge.generate.GenerationConfig;
+import dev.llmforge.generate.GenerationResult;
+import dev.llmforge.generate.Generator;
+import dev.llmforge.io.Checkpoint;
+import dev.llmforge.model.Gpt;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.tensor.Tensor;
+import dev.llmforge.tokenizer.StreamingDecoder;
+import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingCheckpoint;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code llmforge generate}: continues a prompt with a trained model, printing tokens as they are sampled. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Continue a prompt with a trained model, streaming the text.",
+        description = "Continue a prompt with a checkpoint's model (a base model completes documents), streaming the text as it is "
+                + "sampled. Prints the prompt followed by its continuation.",
+        footer = {"", "Examples:", "  llmforge generate                    # out/shakespeare-char/best, prompt \"\\n\"",
+                "  llmforge generate --prompt \"ROMEO:\" --max-new-tokens 300 --temperature 0.8",
+                "  llmforge generate --checkpoint out/nano/ckpt --num-samples 3 --seed 7"})
+final class GenerateCommand implements Callable<Integer> {
+    static final Path DEFAULT_RUN = Path.of("out", "shakespeare-char");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "checkpoint directory (model.safetensors, config.json, tokenizer.json) (default: out/shakespeare-char/best, "
+                    + "else out/shakespeare-char/ckpt)")
+    Path checkpoint;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "\n", description = "text to continue (default: a newline, as nanoGPT's sample.py)")
+    String prompt;
+
+    @Option(names = "--prompt-file", paramLabel = "FILE", description = "read the prompt from a UTF-8 file instead")
+    Path promptFile;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "500", description = "tokens to generate (default: ${DEFAULT-VALUE})")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8",
+            description = "sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "200", description = "sample among the K most likely tokens; 0: all (default: ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "1.0",
+            description = "sample among the most likely tokens holding probability P; 1: all (default: ${DEFAULT-VALUE})")
+    double topP;
+
+    @Option(names = "--repetition-penalty", paramLabel = "X", defaultValue = "1.0", description = "above 1 discourages repeats (default: ${DEFAULT-VALUE})")
+    double repetitionPenalty;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1337", description = "sampling seed; sample i uses seed + i (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--num-samples", paramLabel = "N", defaultValue = "1", description = "independent samples (default: ${DEFAULT-VALUE})")
+    int numSamples;
+
+    @Option(names = "--no-stream", description = "print each sample when it is complete instead of token by token")
+    boolean noStream;
+
+    @Option(names = "--no-cache", description = "recompute the whole context (the last block-size tokens) at every step, as nanoGPT, "
+            + "instead of using the KV cache")
+    boolean noCache;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "djl, tensorflow, nd4j, reference (default: the highest-priority backend found)")
+    String backendName;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "engine intra-op threads (default: the free cores)")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter w = spec.commandLine().getOut();
+        if (numSamples <= 0) {
+            throw new IllegalArgumentException("--num-samples must be positive, got " + numSamples);
+        }
+        Path dir = checkpointDir();
+        String text = promptFile != null ? Files.readString(promptFile, StandardCharsets.UTF_8) : prompt;
+        GenerationConfig base = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
+                .repetitionPenalty(repetitionPenalty).useCache(!noCache).build();
+        Tokenizer tokenizer = TrainingCheckpoint.tokenizer(dir);
+        int[] ids = tokenizer.encode(text);
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: give at least one character (nanoGPT starts from \"\\n\")");
+        }
+        Backend backend = BackendChoice.resolve(backendName, threads);
+        try (Gpt model = Checkpoint.loadModel(dir, Tensor.on(backend))) {
+            if (model.config().vocabSize() != tokenizer.vocabSize()) {
+                throw new IllegalArgumentException(dir + ": the model has " + model.config().vocabSize() + " tokens but its tokenizer "
+                        + tokenizer.vocabSize());
+            }
+            Generator generator = new Generator(model, tokenizer::decode);
+            for (int i = 0; i < numSamples; i++) {
+                GenerationConfig config = base.toBuilder().seed(seed + i).build();
+                w.print(text);
+                if (noStream) {
+                    GenerationResult r = generator.generate(ids, config);
+                    w.print(r.text());
+                } else {
+                    StreamingDecoder decoder = tokenizer.newDecoder();
+                    w.flush();
+                    generator.generate(ids, config, (row, token) -> {
+                        w.print(decoder.push(token));
+                        w.flush();
+                    });
+                    w.print(decoder.finish());
+                }
+                w.println();
+                if (numSamples > 1) {
+                    w.println("---------------");
+                }
+                w.flush();
+            }
+        }
+        return 0;
+    }
+
+    private Path checkpointDir() throws IOException {
+        if (checkpoint != null) {
+            if (!Files.isRegularFile(checkpoint.resolve(Checkpoint.WEIGHTS))) {
+                throw new IOException(checkpoint + " is not a checkpoint: expected " + Checkpoint.WEIGHTS + " there");
+            }
+            return checkpoint;
+        }
+        for (String name : new String[] {Trainer.BEST_DIR, Trainer.LATEST_DIR}) {
+            Path candidate = DEFAULT_RUN.resolve(name);
+            if (Files.isRegularFile(candidate.resolve(Checkpoint.WEIGHTS))) {
+                return candidate;
+            }
+        }
+        throw new IOException("no checkpoint in " + DEFAULT_RUN + " (best/ or ckpt/): train one with `llmforge pretrain`, or pass --checkpoint DIR");
+    }
+}

@@ -1,0 +1,293 @@
+package dev.llmforge.examples.cli;
+
+import dev.llmforge.io.Checkpoint;
+import dev.llmforge.model.GptConfig;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.training.PretrainSettings;
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingCheckpoint;
+import dev.llmforge.training.TrainingConfig;
+import dev.llmforge.training.TrainingResult;
+import dev.llmforge.training.TrainingState;
+import dev.llmforge.training.data.TokenData;
+import dev.llmforge.training.metrics.ConsoleProgress;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code llmforge pretrain}: trains a base model. Without arguments it is nanoGPT's documented CPU
+ * run on character-level Tiny Shakespeare (prepared into {@code out/shakespeare-char} on first use).
+ * Settings come from, in increasing precedence: the reference run (or, with {@code --resume}, the
+ * checkpoint), a {@code --config} file, and the flags.
+ */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Pretrain a base model (default: nanoGPT's CPU run on Tiny Shakespeare).",
+        description = {"Pretrain a GPT on prepared token files. With no arguments: nanoGPT's CPU reference run on character-level "
+                + "Tiny Shakespeare (4 layers, 4 heads, width 128, context 64, batch 12, 2,000 steps, lr 1e-3 with 100 warmup "
+                + "steps and cosine decay to 1e-4, AdamW betas 0.9/0.99, weight decay 0.1, clipping at 1.0, evaluation every "
+                + "250 steps on 20 batches), preparing the data first if needed.",
+                "The output directory receives ckpt/ (latest checkpoint, to resume), best/ (lowest validation loss, to "
+                        + "generate), metrics.jsonl and loss.png.",
+                "Settings: the reference run (or the checkpoint's, with --resume) < --config file < flags. A config file is "
+                        + "JSON ({\"n_layer\": 6, \"lr\": 6e-4}) or .properties (n-layer=6); keys are the flag names, "
+                        + "nanoGPT's names (n_layer, learning_rate, gradient_accumulation_steps) also work.", ""},
+        footer = {"", "Examples:", "  llmforge pretrain                                  # the reference run",
+                "  llmforge pretrain --max-iters 5000 --dropout 0.1   # longer, with dropout",
+                "  llmforge pretrain --resume --max-iters 4000        # continue to step 4,000",
+                "  llmforge pretrain --data ../nanoGPT/data/shakespeare_char --out out/nano"})
+final class PretrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "prepared data (train.bin, val.bin, and meta.json or nanoGPT's meta.pkl) (default: the output directory, "
+                    + "prepared from --input there if it has no data yet)")
+    Path data;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "text to prepare when there is no prepared data (default: Tiny Shakespeare)")
+    Path input;
+
+    @Option(names = "--tokenizer", paramLabel = "char|gpt2|bpe:N", defaultValue = "char",
+            description = "tokenizer for preparing --input (default: ${DEFAULT-VALUE})")
+    String tokenizer;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: --data if given, else out/shakespeare-char)")
+    Path out;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "settings file, .json or .properties")
+    Path configFile;
+
+    @Option(names = "--backend", paramLabel = "NAME", description = "djl, tensorflow, nd4j, reference (default: the highest-priority backend found)")
+    String backendName;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "engine intra-op threads (default: the free cores)")
+    int threads;
+
+    @Option(names = "--resume", description = "continue the run saved in <out>/ckpt (same losses as if it had never stopped)")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "start over in an output directory that holds an earlier run")
+    boolean overwrite;
+
+    @Option(names = "--log-interval", paramLabel = "N", defaultValue = "10", description = "print progress every N steps (default: ${DEFAULT-VALUE})")
+    int logInterval;
+
+    /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
+    static void addSettingOptions(CommandSpec spec) {
+        Map<String, Object> reference = PretrainSettings.values(TrainingConfig.nanoGptShakespeareCharModel(65),
+                TrainingConfig.nanoGptShakespeareChar());
+        PretrainSettings.descriptions().forEach((key, description) -> {
+            Object value = reference.get(key);
+            OptionSpec.Builder option = OptionSpec.builder("--" + key).description(description + " (default: " + value + ")");
+            if (value instanceof Boolean) {
+                option.type(Boolean.class).negatable(true).arity("0..1").paramLabel("true|false");
+            } else {
+                option.type(String.class).arity("1").paramLabel(value instanceof Double ? "X" : value instanceof Number ? "N" : "stop|skip");
+            }
+            spec.addOption(option.build());
+        });
+    }
+
+    /** The setting flags given on the command line, by key. */
+    private Map<String, String> settingFlags() {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
+            String key = o.longestName().substring(2);
+            if (PretrainSettings.canonical(key) != null) {
+                flags.put(key, String.valueOf((Object) o.getValue()));
+            }
+        }
+        return flags;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter w = spec.commandLine().getOut();
+        if (logInterval <= 0) {
+            throw new IllegalArgumentException("--log-interval must be positive, got " + logInterval);
+        }
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--resume continues the run in the output directory, --overwrite replaces it: choose one");
+        }
+        Corpus corpus = null;
+        Path outDir = out;
+        if (outDir == null) {
+            if (data != null) {
+                outDir = data;
+            } else {
+                corpus = Corpus.of(input);
+                outDir = corpus.defaultOutput(tokenizer);
+            }
+        }
+        Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
+        Map<String, String> flags = settingFlags();
+        Path latest = outDir.resolve(Trainer.LATEST_DIR);
+        if (!resume && !overwrite && TrainingCheckpoint.exists(latest)) {
+            throw new IllegalStateException(latest + " holds a checkpoint at step " + TrainingCheckpoint.readState(latest).step()
+                    + " of an earlier run: continue it with --resume, start over with --overwrite, or choose another --out");
+        }
+        TokenData tokens = openData(outDir, corpus, w);
+
+        GptConfig model;
+        TrainingConfig training;
+        Path resumeFrom = null;
+        if (resume) {
+            try {
+                resumeFrom = TrainingCheckpoint.resumable(latest);
+            } catch (IOException e) {
+                throw new IOException(e.getMessage() + ": nothing to resume (run without --resume to start)", e);
+            }
+            if (!resumeFrom.toAbsolutePath().equals(latest.toAbsolutePath())) {
+                w.println("note: " + latest + " is missing; resuming from " + resumeFrom + ", the checkpoint an interrupted write moved aside");
+            }
+            TrainingState state = TrainingCheckpoint.readState(resumeFrom);
+            GptConfig saved = Checkpoint.loadConfig(resumeFrom);
+            GptConfig.Builder mb = saved.toBuilder();
+            TrainingConfig.Builder tb = state.config().toBuilder();
+            applySettings(fileSettings, flags, mb, tb);
+            model = mb.build();
+            requireSameShape(saved, model, resumeFrom);
+            training = tb.build();
+        } else {
+            GptConfig.Builder mb = TrainingConfig.nanoGptShakespeareCharModel(tokens.vocabSize()).toBuilder();
+            TrainingConfig.Builder tb = TrainingConfig.nanoGptShakespeareChar().toBuilder();
+            applySettings(fileSettings, flags, mb, tb);
+            model = mb.build();
+            training = tb.build();
+        }
+        Backend backend = BackendChoice.resolve(backendName, threads);
+        w.println("backend: " + backend.name());
+        w.println("settings: " + describe(PretrainSettings.values(model, training)));
+        w.flush();
+
+        Trainer.Builder builder = Trainer.builder().backend(backend).data(tokens).config(training).outputDir(outDir).overwrite(overwrite)
+                .listener(new ConsoleProgress(w, logInterval));
+        if (resumeFrom != null) {
+            builder.resumeFrom(resumeFrom);
+        } else {
+            builder.model(model);
+        }
+        try (Trainer trainer = builder.build()) {
+            if (trainer.step() >= training.maxIters()) {
+                w.println("nothing to do: the checkpoint is at step " + trainer.step() + " and max-iters is " + training.maxIters()
+                        + " (raise --max-iters to train further)");
+                w.flush();
+                return 0;
+            }
+            TrainingResult result = runStoppingOnInterrupt(trainer, w);
+            summarize(result, outDir, w);
+        }
+        return 0;
+    }
+
+    private TokenData openData(Path outDir, Corpus corpus, PrintWriter w) throws IOException {
+        boolean preparing = spec.commandLine().getParseResult().hasMatchedOption("--input")
+                || spec.commandLine().getParseResult().hasMatchedOption("--tokenizer");
+        if (data != null || TokenData.isPrepared(outDir)) {
+            Path dir = data != null ? data : outDir;
+            if (preparing) {
+                throw new IllegalArgumentException("--input and --tokenizer prepare new data, but " + dir + " already holds prepared data: "
+                        + "leave them out to train on it, or choose another --out (or run llmforge prepare)");
+            }
+            TokenData existing = TokenData.open(dir);
+            w.println("data: " + existing.describe());
+            return existing;
+        }
+        if (resume) {
+            throw new IOException("no prepared data in " + outDir + " to resume with: pass --data DIR (the data the checkpoint was trained on)");
+        }
+        return PrepareCommand.prepare(corpus != null ? corpus : Corpus.of(input), tokenizer, outDir, 0.9, false, w);
+    }
+
+    private static void applySettings(Map<String, String> fileSettings, Map<String, String> flags, GptConfig.Builder model,
+                                      TrainingConfig.Builder training) {
+        PretrainSettings.apply(fileSettings, "the config file", model, training);
+        PretrainSettings.apply(flags, "the command line", model, training);
+    }
+
+    private static void requireSameShape(GptConfig saved, GptConfig requested, Path checkpoint) {
+        Map<String, Object> before = PretrainSettings.values(saved, TrainingConfig.nanoGptShakespeareChar());
+        Map<String, Object> after = PretrainSettings.values(requested, TrainingConfig.nanoGptShakespeareChar());
+        List<String> changed = new ArrayList<>();
+        for (String key : PretrainSettings.modelKeys()) {
+            if (!before.get(key).equals(after.get(key))) {
+                changed.add(key + " " + before.get(key) + " -> " + after.get(key));
+            }
+        }
+        if (!changed.isEmpty()) {
+            throw new IllegalArgumentException("--resume continues the model of " + checkpoint + "; its shape cannot change (" + String.join(", ", changed)
+                    + "). Start a new run in another --out instead");
+        }
+    }
+
+    /** Requests a stop (and a checkpoint) on Ctrl-C, waiting up to a minute for it to be written. */
+    private static TrainingResult runStoppingOnInterrupt(Trainer trainer, PrintWriter w) {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            trainer.requestStop();
+            w.println();
+            w.println("interrupted: writing a checkpoint of the current step (continue later with --resume)");
+            w.flush();
+            try {
+                finished.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "llmforge-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return trainer.run();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the run has ended
+            }
+        }
+    }
+
+    private static void summarize(TrainingResult r, Path outDir, PrintWriter w) {
+        w.printf(Locale.ROOT, "%s at step %d: %d steps in %s (%.1f ms/step, %,.0f tokens/s)%n", r.stoppedEarly() ? "stopped" : "done",
+                r.lastStep(), r.lastStep() - r.firstStep(), duration(r.wallSeconds()), r.millisPerStep(), r.tokensPerSecond());
+        if (r.lastEval() != null) {
+            w.printf(Locale.ROOT, "val loss %.4f at step %d (train %.4f)%s%n", r.lastEval().valLoss(), r.lastEval().step(), r.lastEval().trainLoss(),
+                    Double.isFinite(r.bestValLoss()) ? String.format(Locale.ROOT, "; best val loss %.4f", r.bestValLoss()) : "");
+        }
+        if (r.skippedSteps() > 0) {
+            w.println(r.skippedSteps() + " steps skipped (non-finite loss)");
+        }
+        w.println("peak RSS " + PeakMemory.describe());
+        Path best = outDir.resolve(Trainer.BEST_DIR);
+        boolean hasBest = TrainingCheckpoint.exists(best);
+        w.println("checkpoints: " + outDir.resolve(Trainer.LATEST_DIR) + " (latest, to --resume)" + (hasBest ? ", " + best + " (best val loss)" : ""));
+        w.println("metrics: " + outDir.resolve(Trainer.METRICS_FILE) + ", loss curve: " + outDir.resolve(Trainer.CHART_FILE));
+        w.println("sample from it: llmforge generate --checkpoint " + (hasBest ? best : outDir.resolve(Trainer.LATEST_DIR)));
+        w.flush();
+    }
+
+    private static String describe(Map<String, Object> values) {
+        StringBuilder s = new StringBuilder();
+        values.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append(k).append('=').append(v));
+        return s.toString();
+    }
+
+    private static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : String.format(Locale.ROOT, "%.1fs", seconds);
+    }
+}

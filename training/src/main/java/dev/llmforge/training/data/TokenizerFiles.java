@@ -1,0 +1,104 @@
+package dev.llmforge.training.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmforge.tokenizer.BpeTokenizer;
+import dev.llmforge.tokenizer.BpeTrainer;
+import dev.llmforge.tokenizer.CharTokenizer;
+import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.tokenizer.TokenizerFormatException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Tokenizers as {@code tokenizer.json} files: a {@link CharTokenizer} in its own small format
+ * ({@code "type": "char"}), a {@link BpeTokenizer} as a Hugging Face {@code tokenizer.json}. Also
+ * the command line's tokenizer names: {@code char}, {@code gpt2}, {@code bpe:N}.
+ */
+public final class TokenizerFiles {
+    public static final String FILE_NAME = "tokenizer.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TokenizerFiles() {
+    }
+
+    /**
+     * The tokenizer a name asks for: {@code char} (the distinct characters of {@code corpus}),
+     * {@code gpt2} (GPT-2's 50,257-token BPE), or {@code bpe:N} (a byte-level BPE of N tokens learned
+     * from {@code corpus}).
+     */
+    public static Tokenizer fromSpec(String spec, String corpus) {
+        String s = spec.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("char")) {
+            return CharTokenizer.fromCorpus(corpus);
+        }
+        if (s.equals("gpt2")) {
+            return BpeTokenizer.gpt2();
+        }
+        if (s.startsWith("bpe:")) {
+            int size;
+            try {
+                size = Integer.parseInt(s.substring(4));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("tokenizer '" + spec + "': expected bpe:N with N the vocabulary size, e.g. bpe:4096");
+            }
+            if (size <= 256) {
+                throw new IllegalArgumentException("tokenizer '" + spec + "': a byte-level BPE needs more than 256 tokens, got " + size);
+            }
+            return new BpeTrainer(size).train(corpus);
+        }
+        throw new IllegalArgumentException("unknown tokenizer '" + spec + "': expected char, gpt2 or bpe:N (e.g. bpe:4096)");
+    }
+
+    /** Writes {@code tokenizer} to {@code file} (atomically). */
+    public static void save(Tokenizer tokenizer, Path file) throws IOException {
+        if (tokenizer instanceof CharTokenizer c) {
+            c.save(file);
+        } else if (tokenizer instanceof BpeTokenizer b) {
+            b.saveHuggingFace(file);
+        } else {
+            throw new IllegalArgumentException("cannot save a " + tokenizer.getClass().getName() + ": only CharTokenizer and BpeTokenizer");
+        }
+    }
+
+    /** The file {@link #save} writes, as a string. */
+    public static String toJson(Tokenizer tokenizer) throws IOException {
+        Path tmp = Files.createTempFile("llmforge-tokenizer", ".json");
+        try {
+            save(tokenizer, tmp);
+            return Files.readString(tmp, StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads a file written by {@link #save} (or any Hugging Face byte-level BPE {@code tokenizer.json}). */
+    public static Tokenizer load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("tokenizer file " + file + " does not exist");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new TokenizerFormatException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (root != null && "char".equals(root.path("type").asText())) {
+            return CharTokenizer.load(file);
+        }
+        if (root != null && root.has("model")) {
+            return BpeTokenizer.fromHuggingFace(file);
+        }
+        throw new TokenizerFormatException(file + ": expected a char tokenizer ({\"type\": \"char\", ...}) or a Hugging Face "
+                + "tokenizer.json (with \"model\"), found neither");
+    }
+
+    /** A short description: {@code char tokenizer, 65 tokens}, {@code BPE tokenizer, 50,257 tokens}. */
+    public static String describe(Tokenizer tokenizer) {
+        String kind = tokenizer instanceof CharTokenizer ? "char" : tokenizer instanceof BpeTokenizer ? "BPE" : tokenizer.getClass().getSimpleName();
+        return String.format(Locale.ROOT, "%s tokenizer, %,d tokens", kind, tokenizer.vocabSize());
+    }
+}
