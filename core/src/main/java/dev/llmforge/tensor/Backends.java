@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Finds backends with {@link ServiceLoader} and picks one. The default is, in order: the name set
  * with {@link #setDefault}, the {@code llmforge.backend} system property, the {@code LLMFORGE_BACKEND}
- * environment variable, else the available provider of highest non-negative priority. Each backend
+ * environment variable, else the available provider of highest non-negative priority (ties broken by
+ * name). Each backend
  * is created once and shared.
  */
 public final class Backends {
@@ -97,7 +98,8 @@ public final class Backends {
         }
         List<String> broken = new ArrayList<>();
         List<BackendProvider> providers = providers(broken);
-        providers.sort(Comparator.comparingInt(BackendProvider::priority).reversed());
+        // highest priority first; equal priorities by name, so the choice never depends on class path order
+        providers.sort(Comparator.comparingInt(BackendProvider::priority).reversed().thenComparing(BackendProvider::name));
         List<String> failures = new ArrayList<>(broken);
         for (BackendProvider p : providers) {
             if (p.priority() < 0) {
