@@ -121,6 +121,71 @@ public final class FusedOps {
     }
 
     /**
+     * Causal attention straight from a fused q/k/v projection: {@code qkv} (B·T, 3·H·D) holds per row
+     * the H query heads, then the H key heads, then the H value heads (Hugging Face GPT-2's c_attn
+     * layout). Returns (B, H, T, D), as {@link #causalAttention} on the three slices of
+     * {@code qkv.reshape(B, T, 3H, D).permute(0, 2, 1, 3)}; but the backward joins the three head
+     * gradients into qkv's gradient with one concatenation (in qkv's own row layout, so no further
+     * copy), where slicing would give three zero-padded gradients for autograd to add up.
+     */
+    public static Tensor causalAttentionPacked(Tensor qkv, int batch, int heads, double scale) {
+        requireFloating("causalAttention", qkv);
+        if (qkv.rank() != 2 || batch <= 0 || heads <= 0 || qkv.dim(0) % batch != 0 || qkv.dim(1) % (3 * heads) != 0) {
+            throw new IllegalArgumentException("causalAttention: expected packed qkv (B·T, 3·H·D) for B = " + batch + ", H = " + heads
+                    + ", got " + qkv.shape());
+        }
+        int t = qkv.dim(0) / batch;
+        int d = qkv.dim(1) / (3 * heads);
+        Backend b = qkv.backend();
+        List<NativeTensor> views = new ArrayList<>(5);
+        FusedKernels.Result res;
+        try {
+            NativeTensor rows = Dispatch.call("reshape", b, () -> Dispatch.kernels(b).reshape(qkv.nativeTensor(), Shape.of(batch, t, 3 * heads, d)));
+            views.add(rows);
+            NativeTensor split = Dispatch.call("permute", b, () -> Dispatch.kernels(b).permute(rows, new int[] {0, 2, 1, 3})); // (B, 3H, T, D)
+            views.add(split);
+            for (int i = 0; i < 3; i++) {
+                int from = i * heads;
+                views.add(Dispatch.call("slice", b, () -> Dispatch.kernels(b).slice(split, 1, from, from + heads)));
+            }
+            res = Dispatch.call("fused.causalAttention", b,
+                    () -> Dispatch.fused(b).causalAttention(views.get(2), views.get(3), views.get(4), scale));
+        } catch (RuntimeException | Error e) {
+            views.forEach(NativeTensor::close);
+            throw e;
+        }
+        for (NativeTensor v : views.subList(0, 2)) {
+            v.close();
+        }
+        List<NativeTensor> saved = new ArrayList<>(views.subList(2, 5)); // q, k, v, then what the attention saved
+        saved.addAll(res.saved());
+        return finish("causalAttention", qkv, new FusedKernels.Result(res.output(), saved), Shape.of(batch, heads, t, d), s -> g -> {
+            FusedKernels.Result all = s.get();
+            List<NativeTensor> h = all.saved();
+            FusedKernels.Result attention = new FusedKernels.Result(all.output(), h.subList(3, h.size()));
+            NativeTensor[] grads = Dispatch.call("fused.causalAttentionBackward", b, () -> Dispatch.fused(b).causalAttentionBackward(
+                    h.get(0), h.get(1), h.get(2), scale, attention, g.nativeTensor())); // dq, dk, dv (B, H, T, D)
+            List<NativeTensor> temps = new ArrayList<>(List.of(grads));
+            try {
+                List<NativeTensor> rowMajor = new ArrayList<>(3);
+                for (NativeTensor x : grads) {
+                    NativeTensor p = Dispatch.call("permute", b, () -> Dispatch.kernels(b).permute(x, new int[] {0, 2, 1, 3})); // (B, T, H, D)
+                    temps.add(p);
+                    rowMajor.add(p);
+                }
+                NativeTensor joined = Dispatch.call("concat", b, () -> Dispatch.kernels(b).concat(rowMajor, 2)); // (B, T, 3H, D)
+                temps.add(joined);
+                NativeTensor flat = Dispatch.call("reshape", b, () -> Dispatch.kernels(b).reshape(joined, qkv.shape()));
+                return new Tensor[] {Dispatch.wrap("reshape", b, flat, qkv.shape(), qkv.dtype())};
+            } finally {
+                for (NativeTensor x : temps) {
+                    x.close();
+                }
+            }
+        }, qkv);
+    }
+
+    /**
      * One AdamW step on {@code param} with its gradient and moment buffers, updating all three
      * tensors in place (through the backend's fused kernel or handle replacement).
      */
@@ -166,17 +231,12 @@ public final class FusedOps {
             }
             return out;
         }
-        List<Tensor> saved = new ArrayList<>(res.saved().size());
-        for (NativeTensor s : res.saved()) {
-            saved.add(Tensor.fromNative(b, s));
+        // the saved handles live exactly as long as the output whose backward needs them (in a scope or not)
+        List<NativeTensor> saved = List.copyOf(res.saved());
+        for (NativeTensor s : saved) {
+            out.holdUntilClosed(s);
         }
-        SavedResult reopen = () -> {
-            List<NativeTensor> handles = new ArrayList<>(saved.size());
-            for (Tensor s : saved) {
-                handles.add(s.nativeTensor());
-            }
-            return new FusedKernels.Result(out.nativeTensor(), handles);
-        };
+        SavedResult reopen = () -> new FusedKernels.Result(out.nativeTensor(), saved);
         return Node.record(op, out, backward.create(reopen), inputs);
     }
 
@@ -187,6 +247,9 @@ public final class FusedOps {
     }
 
     private static void checkTargets(Tensor targets, int classes, long ignoreIndex) {
+        if (targets.knownWithin(0, classes)) {
+            return; // uploaded from the host with every value a class: no device read needed
+        }
         for (long t : targets.toLongArray()) {
             if (t != ignoreIndex && (t < 0 || t >= classes)) {
                 throw new IndexOutOfBoundsException("softmaxCrossEntropy: target " + t + " is out of range [0, " + classes

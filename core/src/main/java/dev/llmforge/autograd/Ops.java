@@ -183,7 +183,15 @@ public final class Ops {
             throw new IllegalArgumentException("matmul: inner dimensions differ: " + a.shape() + (transA ? "^T" : "")
                     + " has " + ka + ", " + b.shape() + (transB ? "^T" : "") + " has " + kb);
         }
-        Shape batch = Shape.broadcast("matmul " + a.shape() + " @ " + b.shape() + ", batch dims", a.shape().dropLast(2), b.shape().dropLast(2));
+        Shape batchA = a.shape().dropLast(2);
+        Shape batchB = b.shape().dropLast(2);
+        Shape batch;
+        try {
+            batch = Shape.broadcast("matmul", batchA, batchB);
+        } catch (IllegalArgumentException e) {
+            // build the message naming both operands only when it is needed (matmul is a hot path)
+            batch = Shape.broadcast("matmul " + a.shape() + " @ " + b.shape() + ", batch dims", batchA, batchB);
+        }
         Shape out = batch.append(m, n);
         Tensor r = Dispatch.create("matmul", a.backend(), out, a.dtype(), k -> k.matmul(a.nativeTensor(), b.nativeTensor(), transA, transB));
         return Node.record("matmul", r, g -> {
@@ -425,8 +433,8 @@ public final class Ops {
         if (indices.dtype() != DType.I32 && indices.dtype() != DType.I64) {
             throw new IllegalArgumentException(op + ": indices must be I32 or I64, got " + indices.dtype());
         }
-        if (indices.shape().numel() == 0) {
-            return;
+        if (indices.shape().numel() == 0 || indices.knownWithin(0, size)) {
+            return; // nothing to check, or the values are known without a device read
         }
         long[] values = indices.toLongArray();
         for (long v : values) {

@@ -52,6 +52,12 @@ public final class CausalSelfAttention extends Module {
         int t = x.dim(0) / b;
         int all = heads + 2 * kvHeads;
         Tensor qkv = cAttn.forward(x); // (B·T, all·D)
+        double p = isTraining() ? dropout : 0;
+        if (ctx.rope() == null && ctx.cache() == null && kvHeads == heads && p == 0) {
+            // q, k and v straight from the packed projection: the backward yields qkv's gradient in one piece
+            Tensor y = F.causalAttentionPacked(qkv, b, heads); // (B, H, T, D)
+            return residualDropout.forward(cProj.forward(mergeHeads(y, b, t)));
+        }
         Tensor split = t == 1
                 ? qkv.reshape(b, all, 1, headDim) // same element order, one kernel fewer
                 : qkv.reshape(b, t, all, headDim).permute(0, 2, 1, 3); // (B, all, T, D)
@@ -70,10 +76,13 @@ public final class CausalSelfAttention extends Module {
         }
         k = repeatHeads(k);
         v = repeatHeads(v);
-        double p = isTraining() ? dropout : 0;
         Tensor y = F.causalAttention(q, k, v, p, p == 0 ? 0 : seeds.next()); // (B, H, T, D)
-        Tensor merged = t == 1 ? y.reshape(b, heads * headDim) : y.permute(0, 2, 1, 3).reshape(b * t, heads * headDim);
-        return residualDropout.forward(cProj.forward(merged));
+        return residualDropout.forward(cProj.forward(mergeHeads(y, b, t)));
+    }
+
+    /** (B, H, T, D) → (B·T, H·D) */
+    private Tensor mergeHeads(Tensor y, int b, int t) {
+        return t == 1 ? y.reshape(b, heads * headDim) : y.permute(0, 2, 1, 3).reshape(b * t, heads * headDim);
     }
 
     /** (B, Hkv, T, D) → (B, H, T, D), each key/value head serving heads/Hkv consecutive query heads. */

@@ -8,6 +8,8 @@ import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.NativeTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An n-dimensional array on some backend, with reverse-mode autograd. Operations dispatch at run
@@ -29,6 +31,10 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
+    /** Handles closed together with this tensor (what its gradient function needs), or null. */
+    private List<NativeTensor> held;
+    /** For integer tensors uploaded from host arrays (and reshapes of them): {least, greatest} element; else null. */
+    private long[] knownRange;
 
     private Tensor(Backend backend, NativeTensor data, Tensor storageOwner) {
         this.backend = backend;
@@ -291,8 +297,10 @@ public final class Tensor implements AutoCloseable {
             data.close();
             data = incoming;
         }
+        knownRange = source.knownRange; // the values are now source's
         source.data = null;
         source.closed = true;
+        source.closeHeld();
     }
 
     /**
@@ -311,6 +319,7 @@ public final class Tensor implements AutoCloseable {
             data.close();
             data = handle;
         }
+        knownRange = null; // new values, range unknown
     }
 
     @Override
@@ -328,6 +337,50 @@ public final class Tensor implements AutoCloseable {
             grad.close();
             grad = null;
         }
+        closeHeld();
+    }
+
+    /**
+     * For autograd: ties {@code handle}'s lifetime to this tensor, closing it when this tensor closes
+     * (e.g. the saved results of a fused forward, which the output's backward needs).
+     */
+    public void holdUntilClosed(NativeTensor handle) {
+        checkOpen();
+        if (held == null) {
+            held = new ArrayList<>(4);
+        }
+        held.add(handle);
+    }
+
+    private void closeHeld() {
+        if (held != null) {
+            for (NativeTensor h : held) {
+                h.close();
+            }
+            held = null;
+        }
+    }
+
+    /**
+     * True if every element is known, without reading the device, to lie in [{@code from}, {@code to}):
+     * integer tensors made from host arrays remember their range, so index checks need no device read.
+     * False when unknown.
+     */
+    public boolean knownWithin(long from, long to) {
+        return knownRange != null && knownRange[0] >= from && knownRange[1] < to;
+    }
+
+    /** Records the least and greatest element of an integer tensor just uploaded from the host. */
+    void knowRange(long least, long greatest) {
+        knownRange = new long[] {least, greatest};
+    }
+
+    /** A reshape has this tensor's elements, so it inherits the known range. */
+    private Tensor sameElements(Tensor reshaped) {
+        if (reshaped != this && knownRange != null) {
+            reshaped.knownRange = knownRange;
+        }
+        return reshaped;
     }
 
     // ---- fluent operations (see Ops for their gradients) ---------------------------------------------
@@ -472,11 +525,11 @@ public final class Tensor implements AutoCloseable {
 
     /** New shape with the same element count; one dim may be -1 (inferred). */
     public Tensor reshape(int... dims) {
-        return Ops.reshape(this, Ops.inferShape(shape, dims));
+        return sameElements(Ops.reshape(this, Ops.inferShape(shape, dims)));
     }
 
     public Tensor reshape(Shape newShape) {
-        return Ops.reshape(this, newShape);
+        return sameElements(Ops.reshape(this, newShape));
     }
 
     public Tensor permute(int... axes) {

@@ -4,7 +4,11 @@ import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.spi.Backend;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.IntSummaryStatistics;
+import java.util.LongSummaryStatistics;
 import java.util.Objects;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /** Creates tensors on one backend and device. {@link Tensor#on} returns one. */
 public final class TensorFactory {
@@ -42,18 +46,30 @@ public final class TensorFactory {
         return fromBuffer(b, shape, DType.F64);
     }
 
+    /** An I32 tensor; it remembers the range of its values, so index checks on it need no device read. */
     public Tensor of(int[] data, int... dims) {
         Shape shape = checked(data.length, dims);
         ByteBuffer b = allocate(data.length, DType.I32);
         b.asIntBuffer().put(data);
-        return fromBuffer(b, shape, DType.I32);
+        IntSummaryStatistics range = IntStream.of(data).summaryStatistics();
+        return withRange(fromBuffer(b, shape, DType.I32), range.getMin(), range.getMax());
     }
 
+    /** An I64 tensor; it remembers the range of its values, so index checks on it need no device read. */
     public Tensor of(long[] data, int... dims) {
         Shape shape = checked(data.length, dims);
         ByteBuffer b = allocate(data.length, DType.I64);
         b.asLongBuffer().put(data);
-        return fromBuffer(b, shape, DType.I64);
+        LongSummaryStatistics range = LongStream.of(data).summaryStatistics();
+        return withRange(fromBuffer(b, shape, DType.I64), range.getMin(), range.getMax());
+    }
+
+    /** Records the range unless there are no elements (then least > greatest). */
+    private static Tensor withRange(Tensor t, long least, long greatest) {
+        if (least <= greatest) {
+            t.knowRange(least, greatest);
+        }
+        return t;
     }
 
     public Tensor of(boolean[] data, int... dims) {

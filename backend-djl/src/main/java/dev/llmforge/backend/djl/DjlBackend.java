@@ -32,9 +32,9 @@ public final class DjlBackend implements Backend {
     private final FusedKernels fused;
     private final int threads;
 
-    private DjlBackend(PtNDManager manager, int threads) {
+    private DjlBackend(PtNDManager manager, PtNDManager constantsManager, int threads) {
         this.manager = manager;
-        this.kernels = new DjlKernels(manager);
+        this.kernels = new DjlKernels(manager, constantsManager);
         this.fused = new DjlFusedKernels(kernels);
         this.threads = threads;
     }
@@ -52,7 +52,9 @@ public final class DjlBackend implements Backend {
         JniUtils.setNumThreads(threads);
         PtNDManager manager = (PtNDManager) engine.newBaseManager(ai.djl.Device.cpu());
         manager.setName("llmforge");
-        return new DjlBackend(manager, threads);
+        PtNDManager constantsManager = (PtNDManager) engine.newBaseManager(ai.djl.Device.cpu());
+        constantsManager.setName("llmforge-constants");
+        return new DjlBackend(manager, constantsManager, threads);
     }
 
     @Override
@@ -93,6 +95,7 @@ public final class DjlBackend implements Backend {
     /** Closes every array still open. Tensors of this backend must not be used afterwards. */
     @Override
     public void close() {
+        kernels.repeatedConstants().close();
         manager.close();
     }
 }

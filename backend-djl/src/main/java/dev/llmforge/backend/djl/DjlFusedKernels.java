@@ -3,14 +3,15 @@ package dev.llmforge.backend.djl;
 import static dev.llmforge.backend.djl.DjlKernels.a;
 
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.llmforge.autograd.GradMode;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -21,11 +22,13 @@ import java.util.Set;
  * <ul>
  *   <li>softmax: PyTorch's softmax forward; backward {@code y (g - sum(g y))} in place on one temporary;</li>
  *   <li>softmax cross-entropy: PyTorch's log_softmax and gather; backward {@code (p - onehot) w g} with one scatter;</li>
- *   <li>layer norm: PyTorch's layer_norm; backward through PyTorch's own autograd (its native layer-norm backward);</li>
- *   <li>GELU: exact GELU is PyTorch's gelu both ways (backward through its autograd); DJL does not expose the
- *       tanh form, so that one is composed in place from PyTorch ops, as {@code x sigmoid(2u)};</li>
+ *   <li>layer norm: PyTorch's layer_norm; backward through PyTorch's own autograd (its native layer-norm backward):
+ *       with gradients on, the forward is recorded from leaves aliasing its inputs, so the backward does not
+ *       recompute it (a second backward through the same forward does);</li>
+ *   <li>GELU: exact GELU is PyTorch's gelu both ways (backward through its autograd, recorded like layer norm); DJL
+ *       does not expose the tanh form, so that one is composed in place from PyTorch ops, as {@code x sigmoid(2u)};</li>
  *   <li>causal attention: matmul, in-place mask and scale, PyTorch softmax, matmul (no fused attention op is
- *       exposed by DJL); backward the matching matmuls;</li>
+ *       exposed by DJL); backward through PyTorch's autograd, recorded like layer norm;</li>
  *   <li>AdamW: DJL's in-place Adam update (F32) with its hyper-parameters rewritten to match
  *       {@code torch.optim.AdamW}; F64 composed from in-place ops.</li>
  * </ul>
@@ -112,23 +115,38 @@ final class DjlFusedKernels extends FusedKernels {
 
     // ---- layer norm -------------------------------------------------------------------------------------
 
+    /**
+     * With gradients on (core's {@link GradMode}), the forward runs under PyTorch's autograd from
+     * leaves aliasing x, weight and bias (saved, in that order): the backward is then one call into
+     * PyTorch's layer-norm backward, without recomputing the forward.
+     */
     @Override
     public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps) {
-        try (Temporaries tmp = new Temporaries()) {
-            PtNDArray w = weight != null ? a(weight) : tmp.t(ones(x));
-            PtNDArray b = bias != null ? a(bias) : tmp.t(zeros(x));
-            PtNDArray y = JniUtils.layerNorm(a(x), normalizedShape(x), w, b, eps);
-            return new Result(DjlTensor.fresh(y, x.shape(), x.dtype()));
+        try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = GradMode.isEnabled() ? new TorchAutograd() : null) {
+            List<NativeTensor> leaves = new ArrayList<>(3);
+            PtNDArray xl = autograd != null ? leaf(autograd, x, leaves) : a(x);
+            PtNDArray w = weight == null ? ones(x, tmp) : autograd != null ? leaf(autograd, weight, leaves) : a(weight);
+            PtNDArray b = bias == null ? zeros(x, tmp) : autograd != null ? leaf(autograd, bias, leaves) : a(bias);
+            PtNDArray y = JniUtils.layerNorm(xl, normalizedShape(x), w, b, eps);
+            return new Result(DjlTensor.fresh(y, x.shape(), x.dtype()), leaves);
         }
     }
 
     @Override
     public NativeTensor[] layerNormBackward(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps,
                                             Result forward, NativeTensor gradOut) {
+        if (firstBackwardOfRecorded(forward)) {
+            JniUtils.backward(a(forward.output()), a(gradOut), false, false);
+            int next = 1;
+            return new NativeTensor[] {
+                gradientOf(forward.saved(0)),
+                weight == null ? null : gradientOf(forward.saved(next++)),
+                bias == null ? null : gradientOf(forward.saved(next))};
+        }
         try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = new TorchAutograd()) {
             PtNDArray xl = tmp.t(autograd.leaf(a(x)));
-            PtNDArray wl = tmp.t(weight != null ? autograd.leaf(a(weight)) : ones(x));
-            PtNDArray bl = tmp.t(bias != null ? autograd.leaf(a(bias)) : zeros(x));
+            PtNDArray wl = weight != null ? tmp.t(autograd.leaf(a(weight))) : ones(x, tmp);
+            PtNDArray bl = bias != null ? tmp.t(autograd.leaf(a(bias))) : zeros(x, tmp);
             PtNDArray y = tmp.t(JniUtils.layerNorm(xl, normalizedShape(x), wl, bl, eps));
             autograd.backward(y, a(gradOut));
             return new NativeTensor[] {
@@ -138,28 +156,80 @@ final class DjlFusedKernels extends FusedKernels {
         }
     }
 
+    /** A leaf of PyTorch's autograd aliasing {@code x}, added to {@code leaves} (which the caller returns as saved). */
+    private static PtNDArray leaf(TorchAutograd autograd, NativeTensor x, List<NativeTensor> leaves) {
+        PtNDArray l = autograd.leaf(a(x));
+        leaves.add(DjlTensor.fresh(l, x.shape(), x.dtype()));
+        return l;
+    }
+
+    /**
+     * True if {@code forward} was recorded under PyTorch's autograd (its saved handles are the leaves)
+     * and not yet differentiated: the recorded graph is used once; a second backward through the same
+     * forward recomputes it (else gradients would accumulate into tensors already returned).
+     */
+    private static boolean firstBackwardOfRecorded(Result forward) {
+        if (forward.saved().isEmpty()) {
+            return false;
+        }
+        PtNDArray earlier = JniUtils.getGradient(a(forward.saved(0)));
+        if (earlier == null) {
+            return true;
+        }
+        earlier.close();
+        return false;
+    }
+
+    /** The gradient PyTorch accumulated in a leaf, as a new handle. */
+    private static NativeTensor gradientOf(NativeTensor leaf) {
+        PtNDArray g = JniUtils.getGradient(a(leaf));
+        if (g == null) {
+            throw new IllegalStateException("PyTorch computed no gradient for a kernel input");
+        }
+        return DjlTensor.fresh(g, leaf.shape(), leaf.dtype());
+    }
+
     private static ai.djl.ndarray.types.Shape normalizedShape(NativeTensor x) {
         return new ai.djl.ndarray.types.Shape(x.shape().dim(-1));
     }
 
-    private PtNDArray ones(NativeTensor x) {
-        return djl.fullArray(Shape.of(x.shape().dim(-1)), 1, x.dtype());
+    /** Ones of x's last dim: the scale of a layer norm without one (shared, never closed by the caller). */
+    private PtNDArray ones(NativeTensor x, Temporaries tmp) {
+        return djl.filled(Shape.of(x.shape().dim(-1)), 1, x.dtype(), tmp);
     }
 
-    private PtNDArray zeros(NativeTensor x) {
-        return djl.fullArray(Shape.of(x.shape().dim(-1)), 0, x.dtype());
+    /** Zeros of x's last dim: the shift of a layer norm without one. */
+    private PtNDArray zeros(NativeTensor x, Temporaries tmp) {
+        return djl.filled(Shape.of(x.shape().dim(-1)), 0, x.dtype(), tmp);
     }
 
     // ---- GELU ---------------------------------------------------------------------------------------------
 
+    /**
+     * The exact form with gradients on runs under PyTorch's autograd from a leaf aliasing x (saved),
+     * so that its backward is PyTorch's gelu backward without recomputing the forward.
+     */
     @Override
     public Result gelu(NativeTensor x, boolean tanhApproximation) {
-        PtNDArray y = tanhApproximation ? geluTanh(a(x), x.dtype()) : JniUtils.gelu(a(x));
-        return new Result(DjlTensor.fresh(y, x.shape(), x.dtype()));
+        if (tanhApproximation) {
+            return new Result(DjlTensor.fresh(geluTanh(a(x), x.dtype()), x.shape(), x.dtype()));
+        }
+        if (!GradMode.isEnabled()) {
+            return new Result(DjlTensor.fresh(JniUtils.gelu(a(x)), x.shape(), x.dtype()));
+        }
+        try (TorchAutograd autograd = new TorchAutograd()) {
+            List<NativeTensor> leaves = new ArrayList<>(1);
+            PtNDArray y = JniUtils.gelu(leaf(autograd, x, leaves));
+            return new Result(DjlTensor.fresh(y, x.shape(), x.dtype()), leaves);
+        }
     }
 
     @Override
     public NativeTensor geluBackward(NativeTensor x, boolean tanhApproximation, Result forward, NativeTensor gradOut) {
+        if (!tanhApproximation && firstBackwardOfRecorded(forward)) {
+            JniUtils.backward(a(forward.output()), a(gradOut), false, false);
+            return gradientOf(forward.saved(0));
+        }
         PtNDArray dx = tanhApproximation ? geluTanhBackward(a(x), x.dtype(), a(gradOut)) : geluExactBackward(a(x), a(gradOut));
         return DjlTensor.fresh(dx, x.shape(), x.dtype());
     }
@@ -214,53 +284,61 @@ final class DjlFusedKernels extends FusedKernels {
 
     // ---- causal attention ------------------------------------------------------------------------------------
 
+    /**
+     * With gradients on, the forward is recorded under PyTorch's autograd from leaves aliasing q, k
+     * and v (the saved handles), so the backward is one PyTorch backward call: its native softmax
+     * backward, and the contiguous copies of q, k and v the forward's matmuls made, without copying
+     * them again.
+     */
     @Override
     public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale) {
-        int tq = q.shape().dim(2);
-        int tk = key.shape().dim(2);
-        DType dtype = q.dtype();
-        try (Temporaries tmp = new Temporaries()) {
-            PtNDArray scores = tmp.t(DjlKernels.matmul(a(q), a(key), false, true)); // (B, H, Tq, Tk)
-            JniUtils.muli(scores, tmp.t(djl.scalar(scale, dtype)));
-            if (tq > 1) {
-                JniUtils.booleanMaskSet(scores, constants.of(Double.NEGATIVE_INFINITY, dtype), tmp.t(futureMask(tq, tk)));
+        try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = GradMode.isEnabled() ? new TorchAutograd() : null) {
+            if (autograd == null) {
+                return new Result(DjlTensor.fresh(attend(a(q), a(key), a(value), tq(q), tk(key), scale, q.dtype(), tmp), q.shape(), q.dtype()));
             }
-            PtNDArray probs = JniUtils.softmax(scores, 3, DTypes.djl(dtype));
-            PtNDArray out = DjlKernels.matmul(probs, a(value), false, false);
-            Shape probsShape = q.shape().with(3, tk);
-            return new Result(DjlTensor.fresh(out, q.shape(), dtype), List.of(DjlTensor.fresh(probs, probsShape, dtype)));
+            List<NativeTensor> leaves = new ArrayList<>(3);
+            PtNDArray out = attend(leaf(autograd, q, leaves), leaf(autograd, key, leaves), leaf(autograd, value, leaves), tq(q), tk(key), scale,
+                    q.dtype(), tmp);
+            return new Result(DjlTensor.fresh(out, q.shape(), q.dtype()), leaves);
         }
     }
 
     @Override
     public NativeTensor[] causalAttentionBackward(NativeTensor q, NativeTensor key, NativeTensor value, double scale,
                                                   Result forward, NativeTensor gradOut) {
-        PtNDArray probs = a(forward.saved(0));
-        PtNDArray g = a(gradOut);
-        try (Temporaries tmp = new Temporaries()) {
-            PtNDArray dv = DjlKernels.matmul(probs, g, true, false);
-            PtNDArray ds = tmp.t(DjlKernels.matmul(g, a(value), false, true)); // dP (B, H, Tq, Tk)
-            PtNDArray dot = tmp.t(JniUtils.sum(tmp.t(JniUtils.mul(ds, probs)), new long[] {3}, true));
-            JniUtils.subi(ds, dot);
-            JniUtils.muli(ds, probs);
-            JniUtils.muli(ds, tmp.t(djl.scalar(scale, q.dtype()))); // dS
-            PtNDArray dq = DjlKernels.matmul(ds, a(key), false, false);
-            PtNDArray dk = DjlKernels.matmul(ds, a(q), true, false);
-            return new NativeTensor[] {
-                DjlTensor.fresh(dq, q.shape(), q.dtype()),
-                DjlTensor.fresh(dk, key.shape(), key.dtype()),
-                DjlTensor.fresh(dv, value.shape(), value.dtype())};
+        if (firstBackwardOfRecorded(forward)) {
+            JniUtils.backward(a(forward.output()), a(gradOut), false, false);
+            return new NativeTensor[] {gradientOf(forward.saved(0)), gradientOf(forward.saved(1)), gradientOf(forward.saved(2))};
+        }
+        // not recorded (or differentiated once already): record the forward again and differentiate that
+        List<NativeTensor> leaves = new ArrayList<>(3);
+        try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = new TorchAutograd()) {
+            PtNDArray out = tmp.t(attend(leaf(autograd, q, leaves), leaf(autograd, key, leaves), leaf(autograd, value, leaves), tq(q),
+                    tk(key), scale, q.dtype(), tmp));
+            JniUtils.backward(out, a(gradOut), false, false);
+            return new NativeTensor[] {gradientOf(leaves.get(0)), gradientOf(leaves.get(1)), gradientOf(leaves.get(2))};
+        } finally {
+            leaves.forEach(NativeTensor::close);
         }
     }
 
-    /** (Tq, Tk) BOOL, true where key j lies after query i (at position Tk - Tq + i): the entries to mask. */
-    private PtNDArray futureMask(int tq, int tk) {
-        try (Temporaries tmp = new Temporaries()) {
-            PtNDArray rows = tmp.t(JniUtils.arange(djl.manager(), tk - tq, tk, 1, DataType.INT64, CPU, SparseFormat.DENSE));
-            PtNDArray column = tmp.t(JniUtils.reshape(rows, new long[] {tq, 1}));
-            PtNDArray cols = tmp.t(JniUtils.arange(djl.manager(), 0, tk, 1, DataType.INT64, CPU, SparseFormat.DENSE));
-            return JniUtils.gt(cols, column);
+    /** softmax(scale q k^T, causally masked) v for q (B, H, Tq, D), k and v (B, H, Tk, D); intermediates go to {@code tmp}. */
+    private PtNDArray attend(PtNDArray q, PtNDArray k, PtNDArray v, int tq, int tk, double scale, DType dtype, Temporaries tmp) {
+        PtNDArray scores = tmp.t(DjlKernels.matmul(q, k, false, true)); // (B, H, Tq, Tk)
+        JniUtils.muli(scores, djl.filled(Shape.scalar(), scale, dtype, tmp));
+        if (tq > 1) {
+            JniUtils.booleanMaskSet(scores, constants.of(Double.NEGATIVE_INFINITY, dtype), djl.causalMask(tq, tk, tmp));
         }
+        PtNDArray probs = tmp.t(JniUtils.softmax(scores, 3, DTypes.djl(dtype)));
+        return DjlKernels.matmul(probs, v, false, false);
+    }
+
+    private static int tq(NativeTensor q) {
+        return q.shape().dim(2);
+    }
+
+    private static int tk(NativeTensor key) {
+        return key.shape().dim(2);
     }
 
     // ---- AdamW ------------------------------------------------------------------------------------------------

@@ -26,11 +26,13 @@ final class DjlKernels implements Kernels {
     private final PtNDManager manager;
     private final HostTransfer host;
     private final Constants constants = new Constants(this);
+    private final RepeatedConstants repeated;
     /** PyTorch has one global CPU generator: seeding and drawing must not interleave across threads. */
     private final Object generator = new Object();
 
-    DjlKernels(PtNDManager manager) {
+    DjlKernels(PtNDManager manager, PtNDManager constantsManager) {
         this.manager = manager;
+        this.repeated = new RepeatedConstants(constantsManager);
         this.host = new HostTransfer(manager);
         constants.preload(new double[] {1}, DType.F32, DType.F64); // reciprocal
     }
@@ -352,6 +354,25 @@ final class DjlKernels implements Kernels {
 
     Constants constants() {
         return constants;
+    }
+
+    /**
+     * A read-only array of {@code shape} filled with {@code value}: shared from the pool of repeated
+     * constants, else new and registered with {@code tmp} for closing.
+     */
+    PtNDArray filled(Shape shape, double value, DType dtype, Temporaries tmp) {
+        PtNDArray shared = repeated.filled(shape, value, dtype);
+        return shared != null ? shared : tmp.t(fullArray(shape, value, dtype));
+    }
+
+    /** The (Tq, Tk) BOOL mask causal attention applies: shared from the pool, else new and registered with {@code tmp}. */
+    PtNDArray causalMask(int tq, int tk, Temporaries tmp) {
+        PtNDArray shared = repeated.causalMask(tq, tk);
+        return shared != null ? shared : tmp.t(RepeatedConstants.futureMask(manager, tq, tk));
+    }
+
+    RepeatedConstants repeatedConstants() {
+        return repeated;
     }
 
     PtNDManager manager() {

@@ -115,6 +115,17 @@ public final class F {
         return dropout(probs, dropout, seed).matmul(v);
     }
 
+    /**
+     * Causal attention (no dropout, scale 1/sqrt(D)) straight from a fused q/k/v projection
+     * {@code qkv} (B·T, 3·H·D): per row H query heads, then H key heads, then H value heads. Returns
+     * (B, H, T, D); equal to {@link #causalAttention} on the heads split out of qkv, with a cheaper
+     * backward (qkv's gradient in one piece).
+     */
+    public static Tensor causalAttentionPacked(Tensor qkv, int batch, int heads) {
+        int headDim = qkv.dim(-1) / (3 * heads);
+        return FusedOps.causalAttentionPacked(qkv, batch, heads, 1 / Math.sqrt(headDim));
+    }
+
     /** One-hot BOOL -> floats helper: 1 where {@code mask}, else 0, in {@code dtype}. */
     public static Tensor toFloat(Tensor mask, DType dtype) {
         Tensor one = Tensor.on(mask.backend(), mask.device()).scalar(1, dtype);
