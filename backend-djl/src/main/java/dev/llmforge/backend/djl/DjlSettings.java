@@ -1,8 +1,6 @@
 package dev.llmforge.backend.djl;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.llmforge.spi.EngineThreads;
 import java.util.function.Function;
 
 /**
@@ -14,19 +12,15 @@ import java.util.function.Function;
  *       environment variable: otherwise DJL contacts the cloud metadata address when it starts;</li>
  *   <li>{@code ai.djl.offline=true} unless the user set it or {@code DJL_OFFLINE}: DJL must never
  *       download natives, they come from {@code pytorch-native-cpu} on the class path;</li>
- *   <li>PyTorch intra-op threads: {@value #THREADS_PROPERTY} if set, else
- *       {@code ai.djl.pytorch.num_threads} if set, else the free processors: the available ones
- *       minus those other processes keep busy (the 1-minute load average when the backend starts,
- *       on Linux), at least one. PyTorch's OpenMP threads spin while they wait, so a thread on a
- *       core another process uses slows every op down (a [64,128]x[128,64] matmul went from 13 µs
- *       on one thread to 0.1-3.7 ms on two threads of a two-core machine with load 4);</li>
+ *   <li>PyTorch intra-op threads: {@code llmforge.threads} if set, else
+ *       {@code ai.djl.pytorch.num_threads} if set, else the free processors ({@link EngineThreads}:
+ *       PyTorch's OpenMP threads spin while they wait, so a thread on a core another process uses
+ *       slows every op down; a [64,128]x[128,64] matmul went from 13 µs on one thread to 0.1-3.7 ms
+ *       on two threads of a two-core machine with load 4);</li>
  *   <li>PyTorch inter-op threads: {@code ai.djl.pytorch.num_interop_threads} if set, else 1.</li>
  * </ul>
  */
 final class DjlSettings {
-    /** System property naming the number of PyTorch intra-op threads. */
-    static final String THREADS_PROPERTY = "llmforge.threads";
-
     static final String OPT_OUT_TRACKING = "OPT_OUT_TRACKING";
     static final String OFFLINE_PROPERTY = "ai.djl.offline";
     static final String OFFLINE_ENVIRONMENT = "DJL_OFFLINE";
@@ -38,7 +32,7 @@ final class DjlSettings {
 
     /** Sets the properties above that the user left unset; returns the intra-op thread count to use. */
     static synchronized int apply() {
-        return apply(System::getenv, freeProcessors(Runtime.getRuntime().availableProcessors(), loadAverage()));
+        return apply(System::getenv, EngineThreads.freeProcessors());
     }
 
     /** Like {@link #apply()} with the environment and the free processor count given. */
@@ -57,43 +51,9 @@ final class DjlSettings {
         return threads;
     }
 
-    /** Processors not kept busy by other work: {@code processors - round(load)}, between 1 and {@code processors}. */
-    static int freeProcessors(int processors, double load) {
-        long busy = Math.round(Math.max(0, load));
-        return (int) Math.max(1, Math.min(processors, processors - busy));
-    }
-
-    /** The 1-minute load average, or 0 where /proc/loadavg does not exist. */
-    private static double loadAverage() {
-        try {
-            String line = Files.readString(Path.of("/proc/loadavg")).trim();
-            return Double.parseDouble(line.substring(0, line.indexOf(' ')));
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
+    /** {@code llmforge.threads}, else DJL's own property, else the free processors. */
     private static int intraOpThreads(int freeProcessors) {
-        String own = System.getProperty(THREADS_PROPERTY);
-        if (own != null) {
-            return positive(THREADS_PROPERTY, own);
-        }
-        String djl = System.getProperty(DJL_THREADS);
-        if (djl != null) {
-            return positive(DJL_THREADS, djl);
-        }
-        return Math.max(1, freeProcessors);
-    }
-
-    private static int positive(String name, String value) {
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("-D" + name + " must be a positive whole number of threads, was '" + value + "'");
+        long djl = EngineThreads.positiveProperty(DJL_THREADS, Math.max(1, freeProcessors));
+        return (int) EngineThreads.positiveProperty(EngineThreads.PROPERTY, djl);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmforge.spi.EngineThreads;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The settings logic on its own (the real start-up is checked in a fresh JVM by {@link OfflineStartTest}). */
 class DjlSettingsTest {
     private static final String[] PROPERTIES = {DjlSettings.OPT_OUT_TRACKING, DjlSettings.OFFLINE_PROPERTY, DjlSettings.DJL_THREADS,
-        DjlSettings.DJL_INTEROP_THREADS, DjlSettings.THREADS_PROPERTY};
+        DjlSettings.DJL_INTEROP_THREADS, EngineThreads.PROPERTY};
     private final Map<String, String> saved = new HashMap<>();
 
     @BeforeEach
@@ -59,19 +60,11 @@ class DjlSettingsTest {
     @Test
     void llmforgeThreadsWinsAndIsChecked() {
         System.setProperty(DjlSettings.DJL_THREADS, "5");
-        System.setProperty(DjlSettings.THREADS_PROPERTY, "2");
+        System.setProperty(EngineThreads.PROPERTY, "2");
         assertEquals(2, DjlSettings.apply(name -> null, 8));
         assertEquals("2", System.getProperty(DjlSettings.DJL_THREADS));
-        System.setProperty(DjlSettings.THREADS_PROPERTY, "none");
+        System.setProperty(EngineThreads.PROPERTY, "none");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DjlSettings.apply(name -> null, 8));
         assertTrue(e.getMessage().contains("-Dllmforge.threads") && e.getMessage().contains("'none'"), e.getMessage());
-    }
-
-    @Test
-    void freeProcessorsDiscountTheLoadOfOtherProcesses() {
-        assertEquals(1, DjlSettings.freeProcessors(2, 4.3));
-        assertEquals(8, DjlSettings.freeProcessors(8, 0.2));
-        assertEquals(5, DjlSettings.freeProcessors(8, 2.6));
-        assertEquals(4, DjlSettings.freeProcessors(4, 0));
     }
 }

@@ -1,15 +1,14 @@
 package dev.llmforge.backend.nd4j;
 
-import java.lang.management.ManagementFactory;
+import dev.llmforge.spi.EngineThreads;
 
 /**
  * The backend's tunables, read from system properties when the backend starts. ND4J's settings
  * are JVM-wide, so the first ND4J backend created applies them.
  *
  * <ul>
- *   <li>{@value #THREADS_PROPERTY}: OpenBLAS threads, i.e. for matrix products. Default: the free
- *       processors, the available ones minus the 1-minute load average when the backend starts
- *       (at least 1), as the PyTorch backend does.</li>
+ *   <li>{@code llmforge.threads}: OpenBLAS threads, i.e. for matrix products. Default: the free
+ *       processors ({@link EngineThreads}), as every backend.</li>
  *   <li>{@value #OMP_THREADS_PROPERTY}: OpenMP threads for libnd4j's own loops (element-wise ops,
  *       reductions, softmax...). Default 1. libnd4j opens a parallel region for most ops, even
  *       small ones, and its OpenMP threads spin while they wait; whenever another thread wants the
@@ -31,39 +30,15 @@ import java.lang.management.ManagementFactory;
  * @param parallelThreshold the element count from which an element-wise op runs on several threads
  */
 public record Nd4jSettings(int threads, int ompThreads, long poolBytes, int parallelThreshold) {
-    static final String THREADS_PROPERTY = "llmforge.threads";
     static final String OMP_THREADS_PROPERTY = "llmforge.nd4j.ompThreads";
     static final String POOL_PROPERTY = "llmforge.nd4j.poolBytes";
     static final String PARALLEL_PROPERTY = "llmforge.nd4j.parallelThreshold";
 
     static Nd4jSettings fromSystemProperties() {
-        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(); // -1 where unknown
         return new Nd4jSettings(
-                (int) positive(THREADS_PROPERTY, freeProcessors(Runtime.getRuntime().availableProcessors(), load)),
-                (int) positive(OMP_THREADS_PROPERTY, 1),
-                positive(POOL_PROPERTY, 256L << 20),
-                (int) positive(PARALLEL_PROPERTY, 32_768));
-    }
-
-    /** Processors not kept busy by other work: {@code processors - round(load)}, between 1 and {@code processors}. */
-    static int freeProcessors(int processors, double load) {
-        long busy = Math.round(Math.max(0, load));
-        return (int) Math.max(1, Math.min(processors, processors - busy));
-    }
-
-    private static long positive(String name, long fallback) {
-        String value = System.getProperty(name);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            long n = Long.parseLong(value.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("-D" + name + " must be a positive whole number, was '" + value + "'");
+                EngineThreads.intraOp(),
+                (int) EngineThreads.positiveProperty(OMP_THREADS_PROPERTY, 1),
+                EngineThreads.positiveProperty(POOL_PROPERTY, 256L << 20),
+                (int) EngineThreads.positiveProperty(PARALLEL_PROPERTY, 32_768));
     }
 }

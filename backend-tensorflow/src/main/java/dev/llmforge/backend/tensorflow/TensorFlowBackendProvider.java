@@ -3,19 +3,18 @@ package dev.llmforge.backend.tensorflow;
 import com.google.auto.service.AutoService;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.BackendProvider;
+import dev.llmforge.spi.EngineThreads;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Registers the TensorFlow backend. Discovery only looks for classes and the natives resource;
  * {@link #create} loads TensorFlow from {@code tensorflow-core-native} (classifier linux-x86_64)
- * on the class path, without downloading anything. Threads: {@value #THREADS_PROPERTY} intra-op
- * threads if set, else every available processor; one inter-op thread.
+ * on the class path, without downloading anything. Threads: {@link EngineThreads#intraOp()} intra-op
+ * threads ({@code llmforge.threads}, else the free processors, as every backend); one inter-op thread.
  */
 @AutoService(BackendProvider.class)
 public final class TensorFlowBackendProvider implements BackendProvider {
-    /** System property naming the number of TensorFlow intra-op threads. */
-    public static final String THREADS_PROPERTY = "llmforge.threads";
     static final String API_CLASS = "org.tensorflow.internal.c_api.global.tensorflow";
     static final String NATIVES_DIRECTORY = "org/tensorflow/internal/c_api/";
 
@@ -53,24 +52,7 @@ public final class TensorFlowBackendProvider implements BackendProvider {
 
     @Override
     public Backend create() {
-        return TensorFlowBackend.start(threads(Runtime.getRuntime().availableProcessors()));
-    }
-
-    /** The intra-op thread count: {@value #THREADS_PROPERTY} if set, else {@code processors}. */
-    static int threads(int processors) {
-        String value = System.getProperty(THREADS_PROPERTY);
-        if (value == null) {
-            return Math.max(1, processors);
-        }
-        try {
-            int n = Integer.parseInt(value.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be a positive whole number of threads, was '" + value + "'");
+        return TensorFlowBackend.start(EngineThreads.intraOp());
     }
 
     /** javacpp's platform name for this machine, or null where TensorFlow Java ships no natives. */

@@ -1,6 +1,7 @@
 package dev.llmforge.benchmarks.pretrain;
 
 import dev.llmforge.spi.Backend;
+import dev.llmforge.spi.EngineThreads;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.training.data.TokenData;
 import java.io.IOException;
@@ -193,7 +194,7 @@ public final class PretrainRun {
      * {@code llmforge.threads}), one inter-op thread, and DJL kept offline and from calling home.
      */
     static void applyEngineSettings(int threads) {
-        System.setProperty("llmforge.threads", Integer.toString(threads));
+        System.setProperty(EngineThreads.PROPERTY, Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("OPT_OUT_TRACKING", "true");

@@ -1,6 +1,7 @@
 package dev.llmforge.examples.cli;
 
 import dev.llmforge.spi.Backend;
+import dev.llmforge.spi.EngineThreads;
 import dev.llmforge.tensor.Backends;
 
 /** Picks the backend of a command: the one named, else the default on the class path. */
@@ -15,7 +16,7 @@ final class BackendChoice {
      */
     static Backend resolve(String name, int threads) {
         if (threads > 0) {
-            System.setProperty("llmforge.threads", Integer.toString(threads));
+            System.setProperty(EngineThreads.PROPERTY, Integer.toString(threads));
         }
         return name == null ? Backends.get() : Backends.get(name);
     }
