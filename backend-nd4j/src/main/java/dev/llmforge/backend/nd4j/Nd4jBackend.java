@@ -37,6 +37,8 @@ public final class Nd4jBackend implements Backend {
     private final ArrayPool pool;
     private final List<NativeCalls> allCalls = new ArrayList<>();
     private final ThreadLocal<NativeCalls> calls = ThreadLocal.withInitial(this::newCalls);
+    /** Each thread's arrays for the F32 kernels written in Java (GELU, layer norm, AdamW, full sums). */
+    private final ThreadLocal<HostFloats> host = ThreadLocal.withInitial(HostFloats::new);
     private final Nd4jKernels kernels;
     private final Nd4jFusedKernels fused;
     private volatile boolean closed;
@@ -159,6 +161,11 @@ public final class Nd4jBackend implements Backend {
             throw new IllegalStateException("the nd4j backend is closed");
         }
         return calls.get();
+    }
+
+    /** This thread's arrays for the F32 kernels written in Java. */
+    HostFloats host() {
+        return host.get();
     }
 
     private NativeCalls newCalls() {

@@ -22,8 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * layer norm, and the Adam updater for an in-place AdamW step. Where libnd4j has no such kernel
  * (GELU, softmax, the backwards, causal attention) the pair runs as a short sequence of libnd4j
  * ops on preallocated, pooled temporaries, mostly in place: far fewer calls than the
- * primitive-by-primitive defaults, and no scalar tensors. The README says why each libnd4j kernel
- * left out was.
+ * primitive-by-primitive defaults, and no scalar tensors. In F32, GELU, layer norm and AdamW run
+ * in Java on host copies ({@link FloatGelu}, {@link FloatLayerNorm}, {@link FloatAdamW}):
+ * libnd4j's transcendentals are slow scalar loops, and its row and column broadcasts cost a pass
+ * each. The README says why each libnd4j kernel left out was.
  */
 final class Nd4jFusedKernels extends FusedKernels {
     static final Set<FusedOp> NATIVE = EnumSet.allOf(FusedOp.class);
@@ -219,6 +221,12 @@ final class Nd4jFusedKernels extends FusedKernels {
         NdTensor mean = backend.allocate(dtype, column);
         NdTensor rstd = backend.allocate(dtype, column);
         try {
+            if (dtype == DType.F32 && rows > 0) {
+                NdTensor y = kernels.compute(shape, dtype, out -> FloatLayerNorm.forward(backend.host(), array(x),
+                        weight == null ? null : array(weight), bias == null ? null : array(bias), eps, rows, c,
+                        mean.array(), rstd.array(), out));
+                return new Result(y, List.of(mean, rstd));
+            }
             INDArray x2 = view(array(x), rows, c);
             INDArray var = rstd.array();
             calls().custom(NdOp.MOMENTS, new INDArray[] {x2}, new INDArray[] {view(mean.array(), rows), view(var, rows)},
@@ -255,6 +263,9 @@ final class Nd4jFusedKernels extends FusedKernels {
         Shape column = Shape.of(rows, 1);
         INDArray mean = array(forward.saved(0));
         INDArray rstd = array(forward.saved(1));
+        if (dtype == DType.F32 && rows > 0) {
+            return layerNormBackwardF32(x, weight, bias, mean, rstd, gradOut, rows, c);
+        }
         INDArray x2 = view(array(x), rows, c);
         INDArray g2 = view(array(gradOut), rows, c);
         NativeTensor dw = null;
@@ -306,6 +317,29 @@ final class Nd4jFusedKernels extends FusedKernels {
         }
     }
 
+    /** {dx, dweight, dbias} by {@link FloatLayerNorm}; the gradients of absent parameters are null. */
+    private NativeTensor[] layerNormBackwardF32(NativeTensor x, NativeTensor weight, NativeTensor bias, INDArray mean,
+                                                INDArray rstd, NativeTensor gradOut, int rows, int c) {
+        NdTensor dw = weight == null ? null : backend.allocate(DType.F32, Shape.of(c));
+        NdTensor db = null;
+        try {
+            db = bias == null ? null : backend.allocate(DType.F32, Shape.of(c));
+            NdTensor dbFinal = db;
+            NdTensor dx = kernels.compute(x.shape(), DType.F32, out -> FloatLayerNorm.backward(backend.host(), array(x),
+                    weight == null ? null : array(weight), mean, rstd, array(gradOut), rows, c, out,
+                    dw == null ? null : dw.array(), dbFinal == null ? null : dbFinal.array()));
+            return new NativeTensor[] {dx, dw, db};
+        } catch (RuntimeException | Error e) {
+            if (dw != null) {
+                dw.close();
+            }
+            if (db != null) {
+                db.close();
+            }
+            throw e;
+        }
+    }
+
     /** {@code column (R, 1) = sum over the columns of m (R, C)}. */
     private void reduceRows(INDArray m, INDArray column) {
         calls().custom(NdOp.REDUCE_SUM, new INDArray[] {m}, new INDArray[] {column}, new long[] {1}, new boolean[] {true},
@@ -320,25 +354,35 @@ final class Nd4jFusedKernels extends FusedKernels {
     // ---- GELU ----------------------------------------------------------------------------------------
 
     // libnd4j's own tanh-GELU (PreciseGELU) cubes 0.044715 x instead of multiplying x^3 by 0.044715,
-    // so both forms are composed from its element-wise kernels. The tanh form is computed as
-    // x sigmoid(2u) (0.5 (1 + tanh u) = sigmoid(2u)): libnd4j's sigmoid costs less than half its tanh.
+    // so the tanh form is composed from its element-wise kernels, as x sigmoid(2u)
+    // (0.5 (1 + tanh u) = sigmoid(2u)): libnd4j's sigmoid costs less than half its tanh; the exact
+    // form on libnd4j's erf. That is the F64 path: F32 runs in Java (FloatGelu), as libnd4j's
+    // transcendentals are slow scalar loops. Both forms save their transcendental (sigmoid(2u) or
+    // Phi(x)) for the backward.
 
     @Override
     public Result gelu(NativeTensor x, boolean tanhApproximation) {
         INDArray xa = array(x);
-        if (!tanhApproximation) {
-            return new Result(kernels.compute(x.shape(), x.dtype(), out -> {
-                erfCdf(xa, out); // Phi(x)
-                calls().custom(NdOp.MULTIPLY, out, out, xa);
-            }));
-        }
-        // saved for the backward: s = sigmoid(2u), so it need not recompute the transcendental
-        NdTensor sig = kernels.compute(x.shape(), x.dtype(), s -> sigmoidOfTwoU(xa, s));
+        // saved for the backward, so that it need not recompute the transcendental:
+        // s = sigmoid(2u) for the tanh form, Phi(x) for the exact one
+        NdTensor saved = backend.allocate(x.dtype(), x.shape());
         try {
-            NdTensor out = kernels.compute(x.shape(), x.dtype(), o -> calls().custom(NdOp.MULTIPLY, o, sig.array(), xa));
-            return new Result(out, List.of(sig));
+            NdTensor out = kernels.compute(x.shape(), x.dtype(), o -> {
+                if (x.dtype() == DType.F32 && tanhApproximation) {
+                    FloatGelu.tanhForward(backend.host(), xa, saved.array(), o);
+                } else if (x.dtype() == DType.F32) {
+                    FloatGelu.exactForward(backend.host(), xa, saved.array(), o);
+                } else if (tanhApproximation) {
+                    sigmoidOfTwoU(xa, saved.array());
+                    calls().custom(NdOp.MULTIPLY, o, saved.array(), xa);
+                } else {
+                    erfCdf(xa, saved.array());
+                    calls().custom(NdOp.MULTIPLY, o, saved.array(), xa);
+                }
+            });
+            return new Result(out, List.of(saved));
         } catch (RuntimeException | Error e) {
-            sig.close();
+            saved.close();
             throw e;
         }
     }
@@ -347,6 +391,15 @@ final class Nd4jFusedKernels extends FusedKernels {
     public NativeTensor geluBackward(NativeTensor x, boolean tanhApproximation, Result forward, NativeTensor gradOut) {
         return kernels.compute(x.shape(), x.dtype(), out -> {
             INDArray xa = array(x);
+            if (x.dtype() == DType.F32) {
+                INDArray saved = array(forward.saved(0));
+                if (tanhApproximation) {
+                    FloatGelu.tanhBackward(backend.host(), xa, saved, array(gradOut), out);
+                } else {
+                    FloatGelu.exactBackward(backend.host(), xa, saved, array(gradOut), out);
+                }
+                return;
+            }
             try (Scratch s = backend.scratch()) {
                 INDArray t = s.take(x.dtype(), x.shape());
                 if (tanhApproximation) {
@@ -361,14 +414,13 @@ final class Nd4jFusedKernels extends FusedKernels {
                     calls().custom(NdOp.MULTIPLY, out, out, t);
                     calls().custom(NdOp.ADD, out, out, sig);
                 } else {
-                    // Phi(x) + x phi(x)
+                    // Phi(x) + x phi(x), Phi(x) saved by the forward
                     calls().custom(NdOp.MULTIPLY, t, xa, xa);
                     calls().scalar(Legacy.SCALAR_MUL, t, -0.5, t);
                     calls().transform(Legacy.EXP, t, t);
                     calls().scalar(Legacy.SCALAR_MUL, t, INV_SQRT_2PI, t);
                     calls().custom(NdOp.MULTIPLY, t, t, xa);
-                    erfCdf(xa, out);
-                    calls().custom(NdOp.ADD, out, out, t);
+                    calls().custom(NdOp.ADD, out, t, array(forward.saved(0)));
                 }
             }
             calls().custom(NdOp.MULTIPLY, out, out, array(gradOut));
@@ -509,15 +561,20 @@ final class Nd4jFusedKernels extends FusedKernels {
     // ---- AdamW -----------------------------------------------------------------------------------------
 
     /**
-     * libnd4j's Adam updater on {@code m} and {@code v} in place, then the decoupled decay and the
-     * step on {@code param} in place (3 ops). libnd4j computes {@code lr sqrt(1 - b2^t) / (1 - b1^t)
-     * m / (sqrt(v) + eps')}; with {@code eps' = eps sqrt(1 - b2^t)} that is exactly PyTorch's
+     * In place. F32 runs in Java ({@link FloatAdamW}, one pass). F64: libnd4j's Adam updater on
+     * {@code m} and {@code v} in place, then the decoupled decay and the step on {@code param} in
+     * place (3 ops). libnd4j computes {@code lr sqrt(1 - b2^t) / (1 - b1^t) m / (sqrt(v) + eps')};
+     * with {@code eps' = eps sqrt(1 - b2^t)} that is exactly PyTorch's
      * {@code lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)}.
      */
     @Override
     public NativeTensor[] adamWUpdate(NativeTensor param, NativeTensor grad, NativeTensor m, NativeTensor v, AdamWStep s) {
         INDArray p = array(param);
         if (param.shape().numel() == 0) {
+            return new NativeTensor[] {param, m, v};
+        }
+        if (param.dtype() == DType.F32) {
+            FloatAdamW.update(backend.host(), p, array(grad), array(m), array(v), s);
             return new NativeTensor[] {param, m, v};
         }
         double bc2 = 1 - Math.pow(s.beta2(), s.step());

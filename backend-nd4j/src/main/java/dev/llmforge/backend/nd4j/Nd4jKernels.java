@@ -490,6 +490,10 @@ final class Nd4jKernels implements Kernels {
         if (x.shape().numel() == 0) {
             return full(out, 0, x.dtype(), Device.cpu());
         }
+        if (x.dtype() == DType.F32 && out.numel() == 1) {
+            // over every axis (e.g. a gradient-norm term): in Java, see HostFloats.sumAll
+            return compute(out, DType.F32, z -> z.data().put(0, (float) backend.host().sumAll(array(x))));
+        }
         int leading = leadingBlock(axes);
         if (x.dtype().isFloating() && leading > 0 && leading < x.shape().rank()) {
             // over leading axes (a bias gradient): BLAS's ones(1, R) @ x(R, C) took 120 us of CPU where

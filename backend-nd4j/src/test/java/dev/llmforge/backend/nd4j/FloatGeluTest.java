@@ -1,0 +1,102 @@
+package dev.llmforge.backend.nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmforge.spi.FusedKernels;
+import dev.llmforge.spi.Kernels;
+import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.tensor.Backends;
+import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Device;
+import dev.llmforge.tensor.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The F32 GELU runs in Java on approximations of erf, tanh and exp ({@link FloatGelu}); its forward
+ * and backward, in both forms, must match the F64 path (libnd4j's erf, exp and sigmoid) over a range
+ * far wider than the kit's cases, and keep NaN and infinities as the formula gives them.
+ */
+class FloatGeluTest {
+    private static final int N = 200_001;
+
+    private final Nd4jBackend backend = (Nd4jBackend) Backends.get(Nd4jBackend.NAME);
+    private final Kernels k = backend.kernels();
+    private final FusedKernels f = backend.fused();
+
+    @Test
+    void exactFormMatchesTheF64KernelsFromMinus20To20() {
+        matchesF64(false);
+    }
+
+    @Test
+    void tanhFormMatchesTheF64KernelsFromMinus20To20() {
+        matchesF64(true);
+    }
+
+    private void matchesF64(boolean tanh) {
+        double[] xs = new double[N];
+        double[] gs = new double[N];
+        for (int i = 0; i < N; i++) {
+            xs[i] = (float) (-20 + 40.0 * i / (N - 1)); // values exact in F32
+            gs[i] = (float) (1 + 0.5 * Math.sin(i));
+        }
+        double[][] single = gelu(xs, gs, DType.F32, tanh);
+        double[][] wide = gelu(xs, gs, DType.F64, tanh);
+        for (int i = 0; i < N; i++) {
+            double x = xs[i];
+            assertEquals(wide[0][i], single[0][i], 1e-6 * Math.max(1, Math.abs(wide[0][i])), "gelu(" + x + "), tanh " + tanh);
+            assertEquals(wide[1][i], single[1][i], 1e-5 * Math.max(1, Math.abs(wide[1][i])),
+                    "gelu'(" + x + ") * g, tanh " + tanh);
+        }
+    }
+
+    @Test
+    void nanAndInfinitiesFollowTheExactFormula() {
+        double[] xs = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[][] r = gelu(xs, new double[] {1, 1, 1}, DType.F32, false);
+        assertTrue(Double.isNaN(r[0][0]) && Double.isNaN(r[1][0]), "NaN in, NaN out");
+        assertEquals(Double.POSITIVE_INFINITY, r[0][1], "gelu(+inf)");
+        assertTrue(Double.isNaN(r[0][2]), "gelu(-inf) = -inf * 0");
+        assertTrue(Double.isNaN(r[1][1]) && Double.isNaN(r[1][2]), "gelu'(+-inf) has inf * 0, as in x * phi(x)");
+    }
+
+    @Test
+    void nanStaysNaNInTheTanhForm() {
+        double[][] r = gelu(new double[] {Double.NaN, 1}, new double[] {1, 1}, DType.F32, true);
+        assertTrue(Double.isNaN(r[0][0]) && Double.isNaN(r[1][0]), "NaN in, NaN out");
+    }
+
+    /** {output, gradient} of the GELU at {@code xs} with upstream gradient {@code gs}, in {@code dtype}. */
+    private double[][] gelu(double[] xs, double[] gs, DType dtype, boolean tanh) {
+        try (NativeTensor x = upload(xs, dtype); NativeTensor g = upload(gs, dtype)) {
+            FusedKernels.Result r = f.gelu(x, tanh);
+            try (NativeTensor y = r.output(); NativeTensor saved = r.saved(0); NativeTensor dx = f.geluBackward(x, tanh, r, g)) {
+                return new double[][] {download(y), download(dx)};
+            }
+        }
+    }
+
+    private NativeTensor upload(double[] values, DType dtype) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : values) {
+            if (dtype == DType.F64) {
+                b.putDouble(v);
+            } else {
+                b.putFloat((float) v);
+            }
+        }
+        return k.fromBuffer(b.flip(), Shape.of(values.length), dtype, Device.cpu());
+    }
+
+    private double[] download(NativeTensor t) {
+        ByteBuffer b = k.toBuffer(t);
+        double[] r = new double[t.shape().size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = t.dtype() == DType.F64 ? b.getDouble(8 * i) : b.getFloat(4 * i);
+        }
+        return r;
+    }
+}
