@@ -19,10 +19,11 @@ import java.util.function.Supplier;
  * DJL's {@code NDArray} API without llmforge: the time of each op one generated token of the
  * shakespeare-char model (4 layers, width 128, 4 heads, vocabulary 65) needs, at batch 1 and a
  * cache of 48 positions, times how often a token needs it, in the op sequence llmforge runs (the
- * cache grows by concatenation, attention scales its scores). The sum is what that sequence costs
- * through DJL without any framework (DJL has no fused attention or decoder op); llmforge's
- * {@code GenerationBenchmark} can be compared with it. A shorter sequence (in-place cache writes,
- * the scale folded into the query projection) would lower it.
+ * cache grows by concatenation, attention scales its scores). Each op is timed alone in a tight
+ * loop, on warm caches, so the sum is an optimistic floor for that sequence through DJL without any
+ * framework (DJL has no fused attention or decoder op); llmforge's {@code GenerationBenchmark} can
+ * be compared with it. A shorter sequence (in-place cache writes, the scale folded into the query
+ * projection) would lower it.
  *
  * <pre>
  * java -Dllmforge.threads=1 -cp "$CP" dev.llmforge.benchmarks.djl.DecodeOpFloorBenchmark
