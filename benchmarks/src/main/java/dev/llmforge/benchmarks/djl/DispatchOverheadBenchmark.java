@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.llmforge.autograd.FusedOps;
 import dev.llmforge.backend.djl.DjlBackend;
+import dev.llmforge.benchmarks.OpTiming;
+import dev.llmforge.benchmarks.OpTiming.Case;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
@@ -12,11 +14,8 @@ import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.IntToDoubleFunction;
-import java.util.function.Supplier;
 
 /**
  * Per-op dispatch overhead of llmforge on PyTorch (DJL): the same op through llmforge
@@ -32,9 +31,6 @@ import java.util.function.Supplier;
  * </pre>
  */
 public final class DispatchOverheadBenchmark {
-    private static final int BATCH = 100;
-    private static final double ROUND_NANOS = 40e6;
-
     private DispatchOverheadBenchmark() {
     }
 
@@ -44,7 +40,7 @@ public final class DispatchOverheadBenchmark {
         // raw DJL arrays live in their own manager, so they do not show in the backend's live count
         NDManager djl = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
         System.out.printf(Locale.ROOT, "llmforge on %s, %d PyTorch intra-op threads, %d rounds of ~%.0f ms per op and path%n",
-                backend.name(), ((DjlBackend) backend).threads(), rounds, ROUND_NANOS / 1e6);
+                backend.name(), ((DjlBackend) backend).threads(), rounds, OpTiming.ROUND_MILLIS);
 
         List<Case> cases = new ArrayList<>();
         cases.add(binary("add [64,128] F32", backend, djl, 64, 128, Tensor::add, NDArray::add));
@@ -56,45 +52,15 @@ public final class DispatchOverheadBenchmark {
         cases.add(unary("sum(last) [64,128] F32", backend, djl, x -> x.sum(new int[] {1}, true), x -> x.sum(new int[] {1}, true)));
         cases.add(unary("softmax(last) [64,128] F32 (fused)", backend, djl, FusedOps::softmax, x -> x.softmax(-1)));
 
-        for (Case c : cases) { // JIT warm-up of both paths before any measurement
-            for (int i = 0; i < 20; i++) {
-                c.llmforge.applyAsDouble(BATCH);
-                c.raw.applyAsDouble(BATCH);
-            }
-        }
+        OpTiming.warmUp(cases);
         System.out.printf(Locale.ROOT, "%-38s %12s %12s %12s %8s%n", "op", "llmforge", "raw DJL", "overhead", "ratio");
         for (Case c : cases) {
-            int batches = calibrate(c);
-            double[] ours = new double[batches * rounds];
-            double[] raw = new double[batches * rounds];
-            for (int r = -1; r < rounds; r++) { // one warm-up round
-                for (int i = 0; i < batches; i++) {
-                    // alternate batch by batch so both paths see the same machine noise
-                    double o = c.llmforge.applyAsDouble(BATCH);
-                    double d = c.raw.applyAsDouble(BATCH);
-                    if (r >= 0) {
-                        ours[r * batches + i] = o;
-                        raw[r * batches + i] = d;
-                    }
-                }
-            }
-            double mo = median(ours);
-            double md = median(raw);
-            System.out.printf(Locale.ROOT, "%-38s %9.3f us %9.3f us %9.3f us %7.2fx%n", c.name, mo, md, mo - md, mo / md);
+            OpTiming.Medians m = OpTiming.measure(c, rounds);
+            System.out.printf(Locale.ROOT, "%-38s %9.3f us %9.3f us %9.3f us %7.2fx%n", c.name(), m.llmforge(), m.raw(),
+                    m.llmforge() - m.raw(), m.llmforge() / m.raw());
         }
         System.out.println("live native tensors after the run: " + backend.liveTensorCount());
         djl.close();
-    }
-
-    /** Each path maps an op count to µs per op. */
-    private record Case(String name, IntToDoubleFunction llmforge, IntToDoubleFunction raw) {
-    }
-
-    /** The number of BATCH-op batches that take about ROUND_NANOS on the raw path. */
-    private static int calibrate(Case c) {
-        c.raw.applyAsDouble(BATCH);
-        double micros = c.raw.applyAsDouble(BATCH);
-        return Math.max(1, (int) (ROUND_NANOS / 1e3 / Math.max(micros, 0.1) / BATCH));
     }
 
     private interface TensorBinary {
@@ -125,46 +91,14 @@ public final class DispatchOverheadBenchmark {
         NDArray x = djl.randomNormal(new ai.djl.ndarray.types.Shape(rows, cols), DataType.FLOAT32);
         NDArray generated = djl.randomNormal(new ai.djl.ndarray.types.Shape(rows, cols), DataType.FLOAT32);
         NDArray y = transposeRaw ? generated.transpose() : generated;
-        return new Case(name, n -> timeLlmforge(n, () -> ours.apply(a, b)), n -> timeRaw(n, () -> raw.apply(x, y)));
+        return new Case(name, n -> OpTiming.llmforgeMicros(n, () -> ours.apply(a, b)),
+                n -> OpTiming.rawMicros(n, () -> raw.apply(x, y), NDArray::close));
     }
 
     private static Case unary(String name, Backend backend, NDManager djl, TensorUnary ours, ArrayUnary raw) {
         Tensor a = Tensor.on(backend).randn(Shape.of(64, 128), DType.F32, 3);
         NDArray x = djl.randomNormal(new ai.djl.ndarray.types.Shape(64, 128), DataType.FLOAT32);
-        return new Case(name, n -> timeLlmforge(n, () -> ours.apply(a)), n -> timeRaw(n, () -> raw.apply(x)));
-    }
-
-    /** µs per op; every BATCH results are freed by closing their scope. */
-    private static double timeLlmforge(int ops, Supplier<Tensor> op) {
-        long start = System.nanoTime();
-        for (int done = 0; done < ops; done += BATCH) {
-            try (TensorScope ignored = TensorScope.open()) {
-                for (int i = 0; i < BATCH; i++) {
-                    op.get();
-                }
-            }
-        }
-        return (System.nanoTime() - start) / 1e3 / ops;
-    }
-
-    /** µs per op; every BATCH results are closed, as a scope would. */
-    private static double timeRaw(int ops, Supplier<NDArray> op) {
-        NDArray[] results = new NDArray[BATCH];
-        long start = System.nanoTime();
-        for (int done = 0; done < ops; done += BATCH) {
-            for (int i = 0; i < BATCH; i++) {
-                results[i] = op.get();
-            }
-            for (NDArray r : results) {
-                r.close();
-            }
-        }
-        return (System.nanoTime() - start) / 1e3 / ops;
-    }
-
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+        return new Case(name, n -> OpTiming.llmforgeMicros(n, () -> ours.apply(a)),
+                n -> OpTiming.rawMicros(n, () -> raw.apply(x), NDArray::close));
     }
 }

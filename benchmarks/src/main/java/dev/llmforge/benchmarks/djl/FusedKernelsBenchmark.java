@@ -1,5 +1,6 @@
 package dev.llmforge.benchmarks.djl;
 
+import dev.llmforge.benchmarks.OpTiming;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.Kernels;
@@ -129,8 +130,8 @@ public final class FusedKernelsBenchmark {
                     d[i] = (s2 - s1) / 1e3;
                 }
             }
-            double ma = median(a);
-            double md = median(d);
+            double ma = OpTiming.median(a);
+            double md = OpTiming.median(d);
             System.out.printf(Locale.ROOT, "%-34s %9.1f us %9.1f us %7.2fx%n", c.name, ma, md, md / ma);
         }
         if (backend.liveTensorCount() != live) {
@@ -165,11 +166,5 @@ public final class FusedKernelsBenchmark {
                 t.close();
             }
         }
-    }
-
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }

@@ -2,16 +2,15 @@ package dev.llmforge.benchmarks.nd4j;
 
 import dev.llmforge.autograd.FusedOps;
 import dev.llmforge.backend.nd4j.Nd4jBackend;
+import dev.llmforge.benchmarks.OpTiming;
+import dev.llmforge.benchmarks.OpTiming.Case;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
-import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.IntToDoubleFunction;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -33,8 +32,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * </pre>
  */
 public final class DispatchOverheadBenchmark {
-    private static final int BATCH = 100;
-    private static final double ROUND_NANOS = 40e6;
 
     private DispatchOverheadBenchmark() {
     }
@@ -43,7 +40,7 @@ public final class DispatchOverheadBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         Nd4jBackend backend = (Nd4jBackend) Backends.get(Nd4jBackend.NAME);
         System.out.printf(Locale.ROOT, "llmforge on %s (%d OpenBLAS, %d OpenMP threads), %d rounds of ~%.0f ms per op and path%n",
-                backend.name(), backend.settings().threads(), backend.settings().ompThreads(), rounds, ROUND_NANOS / 1e6);
+                backend.name(), backend.settings().threads(), backend.settings().ompThreads(), rounds, OpTiming.ROUND_MILLIS);
 
         Tensor a = Tensor.on(backend).randn(Shape.of(64, 128), DType.F32, 1);
         Tensor b = Tensor.on(backend).randn(Shape.of(64, 128), DType.F32, 2);
@@ -62,75 +59,20 @@ public final class DispatchOverheadBenchmark {
         cases.add(new Case("softmax(last) [64,128] F32 (fused)", n -> ours(n, () -> FusedOps.softmax(a)),
                 n -> raw(n, () -> Nd4j.exec(new SoftMax(x, -1))[0])));
 
-        for (Case c : cases) { // JIT warm-up of both paths before any measurement
-            for (int i = 0; i < 20; i++) {
-                c.llmforge.applyAsDouble(BATCH);
-                c.raw.applyAsDouble(BATCH);
-            }
-        }
+        OpTiming.warmUp(cases);
         System.out.printf(Locale.ROOT, "%-38s %12s %12s %8s%n", "op", "llmforge", "raw ND4J", "ratio");
         for (Case c : cases) {
-            int batches = calibrate(c);
-            double[] ours = new double[batches * rounds];
-            double[] raw = new double[batches * rounds];
-            for (int r = -1; r < rounds; r++) { // one warm-up round
-                for (int i = 0; i < batches; i++) {
-                    double o = c.llmforge.applyAsDouble(BATCH);
-                    double d = c.raw.applyAsDouble(BATCH);
-                    if (r >= 0) {
-                        ours[r * batches + i] = o;
-                        raw[r * batches + i] = d;
-                    }
-                }
-            }
-            double mo = median(ours);
-            double md = median(raw);
-            System.out.printf(Locale.ROOT, "%-38s %9.2f us %9.2f us %7.2fx%n", c.name, mo, md, mo / md);
+            OpTiming.Medians m = OpTiming.measure(c, rounds);
+            System.out.printf(Locale.ROOT, "%-38s %9.2f us %9.2f us %7.2fx%n", c.name(), m.llmforge(), m.raw(), m.llmforge() / m.raw());
         }
         System.out.println("live tensors after the run: " + backend.liveTensorCount() + " (the 3 inputs)");
     }
 
-    /** Each path maps an op count to µs per op. */
-    private record Case(String name, IntToDoubleFunction llmforge, IntToDoubleFunction raw) {
-    }
-
-    /** The number of BATCH-op batches that take about ROUND_NANOS on the raw path. */
-    private static int calibrate(Case c) {
-        double micros = c.raw.applyAsDouble(BATCH);
-        return Math.max(1, (int) (ROUND_NANOS / 1e3 / Math.max(micros, 0.1) / BATCH));
-    }
-
-    /** µs per op; every BATCH results are freed by closing their scope. */
     private static double ours(int ops, Supplier<Tensor> op) {
-        long start = System.nanoTime();
-        for (int done = 0; done < ops; done += BATCH) {
-            try (TensorScope ignored = TensorScope.open()) {
-                for (int i = 0; i < BATCH; i++) {
-                    op.get();
-                }
-            }
-        }
-        return (System.nanoTime() - start) / 1e3 / ops;
+        return OpTiming.llmforgeMicros(ops, op);
     }
 
-    /** µs per op; every BATCH results are closed (freed at once), as a scope would. */
     private static double raw(int ops, Supplier<INDArray> op) {
-        INDArray[] results = new INDArray[BATCH];
-        long start = System.nanoTime();
-        for (int done = 0; done < ops; done += BATCH) {
-            for (int i = 0; i < BATCH; i++) {
-                results[i] = op.get();
-            }
-            for (INDArray r : results) {
-                r.close();
-            }
-        }
-        return (System.nanoTime() - start) / 1e3 / ops;
-    }
-
-    private static double median(double[] values) {
-        double[] s = values.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+        return OpTiming.rawMicros(ops, op, INDArray::close);
     }
 }
