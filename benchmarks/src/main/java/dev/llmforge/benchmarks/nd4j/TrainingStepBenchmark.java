@@ -1,10 +1,14 @@
 package dev.llmforge.benchmarks.nd4j;
 
+import static dev.llmforge.benchmarks.StepBenchmarkModel.BATCH;
+import static dev.llmforge.benchmarks.StepBenchmarkModel.BLOCK;
+import static dev.llmforge.benchmarks.StepBenchmarkModel.VOCAB;
+
 import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.backend.djl.DjlBackend;
 import dev.llmforge.backend.nd4j.Nd4jBackend;
+import dev.llmforge.benchmarks.StepBenchmarkModel;
 import dev.llmforge.model.Gpt;
-import dev.llmforge.model.GptConfig;
 import dev.llmforge.optim.AdamW;
 import dev.llmforge.optim.GradClip;
 import dev.llmforge.spi.Backend;
@@ -12,13 +16,11 @@ import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -39,9 +41,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  */
 public final class TrainingStepBenchmark {
-    static final int BATCH = 12;
-    static final int BLOCK = 64;
-    static final int VOCAB = 65;
     private static final long PAUSE_MILLIS = 300;
     private static final int PROFILED_STEPS = 5;
 
@@ -63,10 +62,8 @@ public final class TrainingStepBenchmark {
             this.name = name;
             this.backend = backend;
             this.setUp = setUp;
-            GptConfig config = GptConfig.builder().vocabSize(VOCAB).blockSize(BLOCK).nLayer(4).nHead(4).nEmbd(128).dropout(0).build();
-            this.model = new Gpt(config, backend, 1337);
-            model.train();
-            this.adamw = AdamW.builder(model.namedParameters()).lr(1e-3).weightDecay(0.1).build();
+            this.model = StepBenchmarkModel.gpt(backend);
+            this.adamw = StepBenchmarkModel.adamw(model);
         }
 
         /** One step on the batch {@code (x, y)} given as host token ids; returns its milliseconds. */
@@ -86,9 +83,7 @@ public final class TrainingStepBenchmark {
         }
 
         double medianMillis() {
-            double[] m = millis.stream().mapToDouble(Double::doubleValue).toArray();
-            Arrays.sort(m);
-            return m.length % 2 == 1 ? m[m.length / 2] : (m[m.length / 2 - 1] + m[m.length / 2]) / 2;
+            return StepBenchmarkModel.median(millis);
         }
 
         @Override
@@ -118,11 +113,7 @@ public final class TrainingStepBenchmark {
         System.out.printf(Locale.ROOT, "%d processors; threads: PyTorch %d, nd4j %d OpenBLAS (blas) + %d OpenMP (omp) "
                 + "(-Dllmforge.threads=N sets PyTorch's and OpenBLAS's, -Dllmforge.nd4j.ompThreads=N ND4J's OpenMP)%n",
                 Runtime.getRuntime().availableProcessors(), cores, blas, omp);
-        SplittableRandom data = new SplittableRandom(42);
-        List<long[][]> batches = new ArrayList<>();
-        for (int i = 0; i < stepsPerBlock; i++) {
-            batches.add(batch(data));
-        }
+        List<long[][]> batches = StepBenchmarkModel.batches(stepsPerBlock);
         for (Run r : runs) { // warm-up: JIT, pools and caches
             r.setUp.run();
             for (int i = 0; i < 5; i++) {
@@ -184,16 +175,5 @@ public final class TrainingStepBenchmark {
         byOp.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[1]).reversed()).limit(20)
                 .forEach(e -> System.out.printf(Locale.ROOT, "%-34s %10d %12.3f %10.1f%n", e.getKey(), e.getValue()[0] / PROFILED_STEPS,
                         e.getValue()[1] / 1e6 / PROFILED_STEPS, e.getValue()[1] / 1e3 / e.getValue()[0]));
-    }
-
-    /** Random token ids (x, y): speed does not depend on the text. */
-    static long[][] batch(SplittableRandom r) {
-        long[] x = new long[BATCH * BLOCK];
-        long[] y = new long[BATCH * BLOCK];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = r.nextInt(VOCAB);
-            y[i] = r.nextInt(VOCAB);
-        }
-        return new long[][] {x, y};
     }
 }

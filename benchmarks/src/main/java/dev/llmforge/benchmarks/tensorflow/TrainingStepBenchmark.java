@@ -1,11 +1,15 @@
 package dev.llmforge.benchmarks.tensorflow;
 
+import static dev.llmforge.benchmarks.StepBenchmarkModel.BATCH;
+import static dev.llmforge.benchmarks.StepBenchmarkModel.BLOCK;
+import static dev.llmforge.benchmarks.StepBenchmarkModel.VOCAB;
+
 import dev.llmforge.backend.djl.DjlBackend;
 import dev.llmforge.backend.tensorflow.TensorFlowBackend;
+import dev.llmforge.benchmarks.StepBenchmarkModel;
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.model.Gpt;
-import dev.llmforge.model.GptConfig;
 import dev.llmforge.optim.AdamW;
 import dev.llmforge.optim.GradClip;
 import dev.llmforge.spi.Backend;
@@ -13,10 +17,8 @@ import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * Training-step throughput of nanoGPT's CPU configuration (4 layers, 4 heads, 128 wide, block 64,
@@ -35,9 +37,6 @@ import java.util.SplittableRandom;
  * </pre>
  */
 public final class TrainingStepBenchmark {
-    static final int BATCH = 12;
-    static final int BLOCK = 64;
-    static final int VOCAB = 65;
     private static final long PAUSE_MILLIS = 300;
 
     private TrainingStepBenchmark() {
@@ -57,10 +56,8 @@ public final class TrainingStepBenchmark {
         Config(String name, Backend backend, boolean capture) {
             this.name = name;
             this.backend = backend;
-            GptConfig config = GptConfig.builder().vocabSize(VOCAB).blockSize(BLOCK).nLayer(4).nHead(4).nEmbd(128).dropout(0).build();
-            this.model = new Gpt(config, backend, 1337);
-            model.train();
-            this.adamw = AdamW.builder(model.namedParameters()).lr(1e-3).weightDecay(0.1).build();
+            this.model = StepBenchmarkModel.gpt(backend);
+            this.adamw = StepBenchmarkModel.adamw(model);
             this.step = capture ? StepCompiler.compile(backend, this::train) : StepCompiler.eager(backend, this::train);
         }
 
@@ -87,11 +84,6 @@ public final class TrainingStepBenchmark {
             }
         }
 
-        static double median(List<Double> values) {
-            double[] m = values.stream().mapToDouble(Double::doubleValue).toArray();
-            Arrays.sort(m);
-            return m.length % 2 == 1 ? m[m.length / 2] : (m[m.length / 2 - 1] + m[m.length / 2]) / 2;
-        }
 
         @Override
         public void close() {
@@ -113,11 +105,7 @@ public final class TrainingStepBenchmark {
         System.out.printf(Locale.ROOT, "%d processors; intra-op threads: PyTorch %d, TensorFlow %d (set both with -Dllmforge.threads=N)%n",
                 Runtime.getRuntime().availableProcessors(), ((DjlBackend) configs.get(0).backend).threads(),
                 ((TensorFlowBackend) configs.get(1).backend).threads());
-        SplittableRandom data = new SplittableRandom(42);
-        List<long[][]> batches = new ArrayList<>();
-        for (int i = 0; i < stepsPerBlock; i++) {
-            batches.add(batch(data));
-        }
+        List<long[][]> batches = StepBenchmarkModel.batches(stepsPerBlock);
         for (Config c : configs) { // warm-up (and, for the captured step, compilation)
             for (int i = 0; i < 3; i++) {
                 c.run(batches.get(i)[0], batches.get(i)[1], false);
@@ -132,28 +120,17 @@ public final class TrainingStepBenchmark {
                 Thread.sleep(PAUSE_MILLIS);
             }
         }
-        double djl = Config.median(configs.get(0).millis);
+        double djl = StepBenchmarkModel.median(configs.get(0).millis);
         System.out.printf(Locale.ROOT, "%-28s %12s %12s %10s %10s%n", "configuration", "ms/step", "tokens/s", "vs djl", "last loss");
         for (Config c : configs) {
-            double ms = Config.median(c.millis);
+            double ms = StepBenchmarkModel.median(c.millis);
             System.out.printf(Locale.ROOT, "%-28s %12.2f %12.0f %9.2fx %10.4f%n", c.name, ms, BATCH * BLOCK / (ms / 1e3), djl / ms, c.lastLoss);
         }
         CompiledStep.Stats s = configs.get(2).step.stats();
         System.out.printf(Locale.ROOT, "captured step: %d ops recorded per step, %d segment(s), %d graph compilation(s); median %.2f ms/step in TensorFlow's graph run, the rest recording%n",
-                s.lastOps(), s.lastSegments(), s.compilations(), Config.median(configs.get(2).programMillis));
+                s.lastOps(), s.lastSegments(), s.compilations(), StepBenchmarkModel.median(configs.get(2).programMillis));
         for (Config c : configs) {
             c.close();
         }
-    }
-
-    /** Random token ids (x, y): speed does not depend on the text. */
-    static long[][] batch(SplittableRandom r) {
-        long[] x = new long[BATCH * BLOCK];
-        long[] y = new long[BATCH * BLOCK];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = r.nextInt(VOCAB);
-            y[i] = r.nextInt(VOCAB);
-        }
-        return new long[][] {x, y};
     }
 }
