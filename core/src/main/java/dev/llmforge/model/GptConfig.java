@@ -105,10 +105,10 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
 
     /**
      * nanoGPT's "baby GPT" for character-level Shakespeare (~0.8M parameters): vocab 65, context 64,
-     * 4 layers, 4 heads, width 128, no biases.
+     * 4 layers, 4 heads, width 128, no biases, exact GELU (nanoGPT's {@code nn.GELU()}).
      */
     public static GptConfig shakespeareChar() {
-        return gpt2(65, 64, 4, 4, 128).toBuilder().bias(false).build();
+        return gpt2(65, 64, 4, 4, 128).toBuilder().bias(false).activation(Activation.GELU_EXACT).build();
     }
 
     /**

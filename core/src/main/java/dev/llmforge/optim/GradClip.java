@@ -1,5 +1,6 @@
 package dev.llmforge.optim;
 
+import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.autograd.GradMode;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
@@ -9,8 +10,10 @@ import java.util.List;
 
 /**
  * Gradient clipping by global L2 norm, as PyTorch's {@code clip_grad_norm_}: every gradient is
- * multiplied by {@code min(1, maxNorm / (norm + 1e-6))}. Computed entirely on the device (no host
- * read inside), so it also works where a whole training step runs as one graph.
+ * multiplied by {@code min(1, maxNorm / (norm + 1e-6))}. Computed on the device, so it also works where
+ * a whole training step runs as one graph and a GPU is not made to wait for the host. Run eagerly on
+ * the CPU, where reading that factor costs nothing, it skips the multiplications when the factor is
+ * one (the gradients would be unchanged).
  */
 public final class GradClip {
     private GradClip() {
@@ -39,11 +42,19 @@ public final class GradClip {
             Tensor norm = globalNorm(withGrad);
             Tensor coef = norm.add(1e-6).reciprocal().mul(maxNorm);
             Tensor scale = coef.lt(1).where(coef, coef.scalarLike(1)); // min(1, coef)
+            if (readableForFree(norm) && scale.item() == 1) {
+                return scope.keep(norm); // nothing to clip: multiplying by one would change no gradient
+            }
             for (Tensor p : withGrad) {
                 p.setGrad(p.grad().mul(scale));
             }
             return scope.keep(norm);
         }
+    }
+
+    /** True when reading {@code t} on the host neither breaks a captured step nor stalls a device. */
+    private static boolean readableForFree(Tensor t) {
+        return !Dispatch.isCapturing() && !t.device().isGpu();
     }
 
     /** The L2 norm of all gradients together, rank 0, computed on the device (in the current scope). */
