@@ -5,7 +5,9 @@ import java.lang.management.ManagementFactory;
 /**
  * The thread settings every backend shares. An engine's intra-op thread count is
  * {@value #PROPERTY} if set, else the free processors: the available ones minus those other
- * processes keep busy (the 1-minute load average when the backend starts), at least one. PyTorch's
+ * processes keep busy when the backend starts, at least one ({@link OtherProcessesLoad}: measured
+ * over a fifth of a second from {@code /proc/stat}, or the 1-minute load average where that file
+ * is missing; the load average lags, so right after a build it saw the build). PyTorch's
  * and libnd4j's OpenMP threads and OpenBLAS's workers spin while they wait, so a thread placed on a
  * core that something else uses slows every op down (a small matmul on a busy two-core machine went
  * from 13 µs on one thread to milliseconds on two).
@@ -24,7 +26,9 @@ public final class EngineThreads {
 
     /** The processors not kept busy by other work, now. */
     public static int freeProcessors() {
-        return freeProcessors(Runtime.getRuntime().availableProcessors(), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        double busy = OtherProcessesLoad.measure()
+                .orElseGet(() -> ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return freeProcessors(Runtime.getRuntime().availableProcessors(), busy);
     }
 
     /** {@code processors - round(load)}, between 1 and {@code processors}; a negative load (unknown) counts as none. */

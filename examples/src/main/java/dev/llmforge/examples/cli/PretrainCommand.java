@@ -140,6 +140,7 @@ final class PretrainCommand implements Callable<Integer> {
             throw new IllegalStateException(latest + " holds a checkpoint at step " + TrainingCheckpoint.readState(latest).step()
                     + " of an earlier run: continue it with --resume, start over with --overwrite, or choose another --out");
         }
+        Backend backend = BackendChoice.resolve(backendName, threads); // an unknown backend fails before any data is prepared
         TokenData tokens = openData(outDir, corpus, w);
 
         GptConfig model;
@@ -169,8 +170,7 @@ final class PretrainCommand implements Callable<Integer> {
             model = mb.build();
             training = tb.build();
         }
-        Backend backend = BackendChoice.resolve(backendName, threads);
-        w.println("backend: " + backend.name());
+        w.println("backend: " + BackendChoice.describe(backend));
         w.println("settings: " + describe(PretrainSettings.values(model, training)));
         w.flush();
 

@@ -76,7 +76,7 @@ class CliSmokeTest {
         train = run(with(new String[] {"pretrain", "--data", data.toString(), "--out", out.toString(), "--max-iters", "6", "--eval-interval", "3"},
                 TINY));
         assertEquals(0, train.exitCode(), train.toString());
-        assertTrue(train.out().contains("backend: djl"), train.toString());
+        assertTrue(train.out().matches("(?s).*backend: djl, \\d+ threads?\n.*"), "the backend and its thread count: " + train);
         assertTrue(train.out().contains("step 6/6 | loss "), train.toString());
         assertTrue(train.out().contains("eval at step 6: train loss"), train.toString());
         assertTrue(train.out().contains("done at step 6: 6 steps"), train.toString());
@@ -127,6 +127,15 @@ class CliSmokeTest {
     }
 
     @Test
+    void anUnknownBackendFailsBeforeAnyDataIsPrepared() {
+        Path out = dir.resolve("unknown-backend");
+        Run r = run("pretrain", "--input", text.toString(), "--out", out.toString(), "--backend", "nosuch");
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("nosuch"), r.toString());
+        assertTrue(!Files.exists(out), "nothing written for a run that cannot start: " + out);
+    }
+
+    @Test
     void configFilesAndFlagsLayer() throws Exception {
         Path data = dir.resolve("config-data");
         assertEquals(0, run("prepare", "--input", text.toString(), "--out", data.toString()).exitCode());
@@ -147,9 +156,9 @@ class CliSmokeTest {
         assertEquals(1, both.exitCode());
         assertTrue(both.err().contains("choose one"), both.toString());
 
-        Run backend = run("pretrain", "--data", dir.resolve("none").toString(), "--backend", "nope");
-        assertEquals(1, backend.exitCode());
-        assertTrue(backend.err().contains("does not exist"), backend.toString());
+        Run missing = run("pretrain", "--data", dir.resolve("none").toString());
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.err().contains("does not exist"), missing.toString());
 
         Path data = dir.resolve("errors-data");
         assertEquals(0, run("prepare", "--input", text.toString(), "--out", data.toString()).exitCode());
