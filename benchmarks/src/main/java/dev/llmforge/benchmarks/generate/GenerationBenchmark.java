@@ -23,6 +23,9 @@ import java.util.Locale;
  * (timed runs per case, default 3), {@code batch} (prompts in the batched case, default 8).
  * Beyond the 64-token context the cached run restarts its cache from the last 32 tokens (a sliding
  * window) and the uncached run reads the last 64 tokens each step, as sample.py does.
+ *
+ * <p>On DJL it then decodes greedily, batch 1 with the cache, against {@link HandWrittenDjlDecoder}:
+ * the same model written directly on DJL's API, taking turns in this JVM.
  */
 public final class GenerationBenchmark {
     private GenerationBenchmark() {
@@ -56,6 +59,36 @@ public final class GenerationBenchmark {
                     batch);
             System.out.printf(Locale.ROOT, "summary tokens/s: cache %.0f, no-cache %.0f, cache-within-context %.0f, cache-batch%d %.0f, "
                     + "no-cache-batch%d %.0f%n", cached, uncached, within, batch, batched, batch, batchedUncached);
+            if (backend.name().equals("djl")) {
+                compareWithHandWritten(model, generator, tokens, repeats);
+            }
+        }
+    }
+
+    /**
+     * Greedy batch-1 decoding with the cache, llmforge against {@link HandWrittenDjlDecoder} on the
+     * same weights, taking turns; best of {@code repeats} each, and whether they chose the same tokens.
+     */
+    private static void compareWithHandWritten(Gpt model, Generator generator, int tokens, int repeats) {
+        try (HandWrittenDjlDecoder handWritten = new HandWrittenDjlDecoder(model)) {
+            GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(tokens).temperature(0).build();
+            int[] prompt = {0};
+            int[] ours = generator.generate(List.of(prompt), greedy, null).get(0).tokens();
+            int[] theirs = handWritten.generate(prompt, tokens);
+            double best = 0;
+            double bestHandWritten = 0;
+            for (int r = 0; r < repeats; r++) {
+                long start = System.nanoTime();
+                generator.generate(List.of(prompt), greedy, null);
+                best = Math.max(best, tokens / ((System.nanoTime() - start) / 1e9));
+                start = System.nanoTime();
+                handWritten.generate(prompt, tokens);
+                bestHandWritten = Math.max(bestHandWritten, tokens / ((System.nanoTime() - start) / 1e9));
+            }
+            int differs = java.util.stream.IntStream.range(0, tokens).filter(i -> ours[i] != theirs[i]).findFirst().orElse(-1);
+            System.out.printf(Locale.ROOT, "greedy, KV cache, batch 1, %d tokens: llmforge %.0f tokens/s, the same model hand-written on DJL %.0f "
+                    + "tokens/s (%.2fx); %s%n", tokens, best, bestHandWritten, best / bestHandWritten,
+                    differs < 0 ? "the same tokens" : "tokens differ from position " + differs);
         }
     }
 
