@@ -6,8 +6,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * One thread's Java arrays for the F32 kernels written in Java ({@link FloatGelu},
- * {@link FloatLayerNorm}, {@link FloatAdamW}, {@link #sumAll}): operands are copied in (a bulk
- * copy, about as fast as a memcpy), computed in loops the JIT vectorizes, and copied back. Each
+ * {@link FloatLayerNorm}, {@link FloatAdamW}, {@link FloatCausalSoftmax}, {@link FloatCrossEntropy},
+ * the F32 {@code scatterAdd} of rows, {@link #sumAll}): operands are copied in (a bulk copy, about
+ * as fast as a memcpy), computed in loops the JIT vectorizes, and copied back. Each
  * slot grows to the largest request and is reused, so a training step allocates nothing here
  * after its first; the arrays live as long as the thread.
  *
@@ -76,6 +77,26 @@ final class HostFloats {
             s0 += a[i];
         }
         return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code max(a[from], ..., a[from + n - 1])} in four interleaved partial maxima; NaN if one is NaN. */
+    static float max(float[] a, int from, int n) {
+        float m0 = Float.NEGATIVE_INFINITY;
+        float m1 = m0;
+        float m2 = m0;
+        float m3 = m0;
+        int i = from;
+        int end = from + n;
+        for (; i + 3 < end; i += 4) {
+            m0 = Math.max(m0, a[i]);
+            m1 = Math.max(m1, a[i + 1]);
+            m2 = Math.max(m2, a[i + 2]);
+            m3 = Math.max(m3, a[i + 3]);
+        }
+        for (; i < end; i++) {
+            m0 = Math.max(m0, a[i]);
+        }
+        return Math.max(Math.max(m0, m1), Math.max(m2, m3));
     }
 
     /** {@code sum of a[aFrom + i] * b[bFrom + i]} for {@code i < n}, as {@link #sum}. */

@@ -117,6 +117,9 @@ final class Nd4jFusedKernels extends FusedKernels {
         int v = logits.shape().dim(1);
         DType dtype = logits.dtype();
         long[] kept = keptPositions(targets, ignoreIndex, v);
+        if (dtype == DType.F32) {
+            return softmaxCrossEntropyF32(logits, v, kept);
+        }
         NdTensor logp = logSoftmax(logits); // (N, V)
         try {
             NdTensor loss = kernels.compute(Shape.scalar(), dtype, out -> {
@@ -137,6 +140,19 @@ final class Nd4jFusedKernels extends FusedKernels {
                 }
             });
             return new Result(loss, List.of(logp));
+        } catch (RuntimeException | Error e) {
+            logp.close();
+            throw e;
+        }
+    }
+
+    /** F32: the log-probabilities and the loss by {@link FloatCrossEntropy}. */
+    private Result softmaxCrossEntropyF32(NativeTensor logits, int v, long[] kept) {
+        double[] loss = new double[1];
+        NdTensor logp = kernels.compute(logits.shape(), DType.F32, // (N, V)
+                out -> loss[0] = FloatCrossEntropy.forward(backend.host(), array(logits), v, kept, out));
+        try {
+            return new Result(kernels.compute(Shape.scalar(), DType.F32, out -> out.data().put(0, loss[0])), List.of(logp));
         } catch (RuntimeException | Error e) {
             logp.close();
             throw e;
@@ -451,7 +467,10 @@ final class Nd4jFusedKernels extends FusedKernels {
 
     // ---- causal attention ----------------------------------------------------------------------------
 
-    /** Scaled scores, the cached additive causal mask, softmax in place, probabilities times values. */
+    /**
+     * Scaled scores, then the causal softmax in place (F32: {@link FloatCausalSoftmax}; F64: the
+     * cached additive causal mask and the softmax above), probabilities times values.
+     */
     @Override
     public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale) {
         Shape qs = q.shape();
@@ -460,6 +479,10 @@ final class Nd4jFusedKernels extends FusedKernels {
         DType dtype = q.dtype();
         NdTensor probs = kernels.compute(Shape.of(qs.dim(0), qs.dim(1), tq, tk), dtype, p -> { // (B, H, Tq, Tk), saved
             product(array(q), array(key), false, true, scale, p);
+            if (dtype == DType.F32) {
+                FloatCausalSoftmax.forward(backend.host(), p, tq, tk);
+                return;
+            }
             if (tq > 1) {
                 calls().custom(NdOp.ADD, p, p, mask(tq, tk, dtype));
             }

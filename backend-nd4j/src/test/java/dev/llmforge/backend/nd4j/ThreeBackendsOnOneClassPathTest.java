@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * PyTorch (DJL), TensorFlow and ND4J on one class path, with the pinned javacpp 1.5.11 and
- * OpenBLAS 0.3.19-1.5.7: each is found and selected by name, and the golden GPT-2 (the kit's
+ * OpenBLAS 0.3.28-1.5.11: each is found and selected by name, and the golden GPT-2 (the kit's
  * fixture: a 2-layer model in Hugging Face layout with PyTorch's logits and loss) gives PyTorch's
  * numbers on every one of them, with the engines taking turns in the same JVM. This module's
  * other tests run the whole kit on ND4J in that same JVM, and {@link SharedClassPathDjlGoldenTest}
