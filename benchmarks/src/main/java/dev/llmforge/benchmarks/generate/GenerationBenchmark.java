@@ -20,7 +20,8 @@ import java.util.Locale;
  * top-k 200), from a one-token prompt, batch 1 and a batch of prompts.
  *
  * <p>Options (system properties): {@code tokens} (default 500, as sample.py), {@code repeats}
- * (timed runs per case, default 3), {@code batch} (prompts in the batched case, default 8).
+ * (timed runs per case, default 3), {@code batch} (samples in the batched case, default 10: sample.py's
+ * {@code num_samples}).
  * Beyond the 64-token context the cached run restarts its cache from the last 32 tokens (a sliding
  * window) and the uncached run reads the last 64 tokens each step, as sample.py does.
  *
@@ -37,7 +38,7 @@ public final class GenerationBenchmark {
         String backendName = System.getProperty("llmforge.backend", "djl");
         int tokens = Integer.getInteger("tokens", 500);
         int repeats = Integer.getInteger("repeats", 3);
-        int batch = Integer.getInteger("batch", 8);
+        int batch = Integer.getInteger("batch", 10);
         Backend backend = Backends.get(backendName);
         GptConfig config = GptConfig.shakespeareChar();
         try (Gpt model = new Gpt(config, backend, 1337)) {
@@ -49,7 +50,7 @@ public final class GenerationBenchmark {
             List<int[]> one = List.of(new int[] {0});
             List<int[]> many = new ArrayList<>();
             for (int i = 0; i < batch; i++) {
-                many.add(new int[] {i});
+                many.add(new int[] {0}); // as sample.py: several samples of one prompt, each from its own random stream
             }
             double cached = measure("KV cache, batch 1", generator, one, sampling, repeats);
             double uncached = measure("no cache, batch 1", generator, one, sampling.toBuilder().useCache(false).build(), repeats);

@@ -16,6 +16,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,10 +66,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--repetition-penalty", paramLabel = "X", defaultValue = "1.0", description = "above 1 discourages repeats (default: ${DEFAULT-VALUE})")
     double repetitionPenalty;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1337", description = "sampling seed; sample i uses seed + i (default: ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1337", description = "sampling seed; sample i draws from stream i of it (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--num-samples", paramLabel = "N", defaultValue = "1", description = "independent samples (default: ${DEFAULT-VALUE})")
+    @Option(names = "--num-samples", paramLabel = "N", defaultValue = "1", description = "independent samples, generated together as one batch; the first streams (default: ${DEFAULT-VALUE})")
     int numSamples;
 
     @Option(names = "--no-stream", description = "print each sample when it is complete instead of token by token")
@@ -91,8 +93,8 @@ final class GenerateCommand implements Callable<Integer> {
         }
         Path dir = checkpointDir();
         String text = promptFile != null ? Files.readString(promptFile, StandardCharsets.UTF_8) : prompt;
-        GenerationConfig base = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
-                .repetitionPenalty(repetitionPenalty).useCache(!noCache).build();
+        GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
+                .repetitionPenalty(repetitionPenalty).useCache(!noCache).seed(seed).build();
         Tokenizer tokenizer = TrainingCheckpoint.tokenizer(dir);
         int[] ids = tokenizer.encode(text);
         if (ids.length == 0) {
@@ -105,29 +107,39 @@ final class GenerateCommand implements Callable<Integer> {
                         + tokenizer.vocabSize());
             }
             Generator generator = new Generator(model, tokenizer::decode);
-            for (int i = 0; i < numSamples; i++) {
-                GenerationConfig config = base.toBuilder().seed(seed + i).build();
-                w.print(text);
-                if (noStream) {
-                    GenerationResult r = generator.generate(ids, config);
-                    w.print(r.text());
-                } else {
-                    StreamingDecoder decoder = tokenizer.newDecoder();
-                    w.flush();
-                    generator.generate(ids, config, (row, token) -> {
-                        w.print(decoder.push(token));
+            List<int[]> prompts = Collections.nCopies(numSamples, ids); // one batch: sample i draws from stream i of the seed
+            w.print(text);
+            w.flush();
+            List<GenerationResult> results;
+            if (noStream) {
+                results = generator.generate(prompts, config, null);
+                w.print(results.get(0).text());
+            } else {
+                StreamingDecoder live = tokenizer.newDecoder(); // the first sample streams, the others print when done
+                results = generator.generate(prompts, config, (row, token) -> {
+                    if (row == 0) {
+                        w.print(live.push(token));
                         w.flush();
-                    });
-                    w.print(decoder.finish());
-                }
-                w.println();
-                if (numSamples > 1) {
-                    w.println("---------------");
-                }
-                w.flush();
+                    }
+                });
+                w.print(live.finish());
+            }
+            endSample(w);
+            for (GenerationResult r : results.subList(1, results.size())) {
+                w.print(text);
+                w.print(r.text());
+                endSample(w);
             }
         }
         return 0;
+    }
+
+    private void endSample(PrintWriter w) {
+        w.println();
+        if (numSamples > 1) {
+            w.println("---------------");
+        }
+        w.flush();
     }
 
     private Path checkpointDir() throws IOException {

@@ -109,6 +109,15 @@ class CliSmokeTest {
         Run whole = run("generate", "--checkpoint", out.resolve("best").toString(), "--prompt", "ROMEO:", "--max-new-tokens", "40",
                 "--seed", "3", "--no-stream");
         assertEquals(streamed.out(), whole.out(), "streaming prints exactly the finished text");
+        Run three = run("generate", "--checkpoint", out.resolve("best").toString(), "--prompt", "ROMEO:", "--max-new-tokens", "40",
+                "--seed", "3", "--num-samples", "3");
+        assertEquals(0, three.exitCode(), three.toString());
+        String[] samples = three.out().split("---------------\n");
+        assertEquals(3, samples.length, three.toString());
+        assertEquals(streamed.out(), samples[0], "sample 0 of a batch is the single sample of the same seed");
+        assertTrue(!samples[1].equals(samples[2]) && samples[1].startsWith("ROMEO:"), three.toString());
+        assertEquals(three.out(), run("generate", "--checkpoint", out.resolve("best").toString(), "--prompt", "ROMEO:", "--max-new-tokens",
+                "40", "--seed", "3", "--num-samples", "3", "--no-stream").out(), "the same samples streamed or not");
 
         Run badPrompt = run("generate", "--checkpoint", out.resolve("best").toString(), "--prompt", "\u00e9t\u00e9");
         assertEquals(1, badPrompt.exitCode());
