@@ -21,7 +21,8 @@ public final class EngineThreads {
 
     /** {@value #PROPERTY} if set (a positive whole number, else an error naming it), else {@link #freeProcessors()}. */
     public static int intraOp() {
-        return (int) positiveProperty(PROPERTY, freeProcessors());
+        String value = System.getProperty(PROPERTY);
+        return value == null || value.isBlank() ? freeProcessors() : (int) positiveProperty(PROPERTY, 1); // measures only if unset
     }
 
     /** The processors not kept busy by other work, now. */

@@ -2,6 +2,7 @@ package dev.llmforge.backend.djl;
 
 import dev.llmforge.spi.EngineThreads;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 
 /**
  * The JVM-wide settings DJL reads when its engine loads. They are applied once, before any DJL
@@ -32,11 +33,11 @@ final class DjlSettings {
 
     /** Sets the properties above that the user left unset; returns the intra-op thread count to use. */
     static synchronized int apply() {
-        return apply(System::getenv, EngineThreads.freeProcessors());
+        return apply(System::getenv, EngineThreads::freeProcessors);
     }
 
-    /** Like {@link #apply()} with the environment and the free processor count given. */
-    static synchronized int apply(Function<String, String> environment, int freeProcessors) {
+    /** Like {@link #apply()} with the environment and the free processor count given (counted only if no thread property is set). */
+    static synchronized int apply(Function<String, String> environment, IntSupplier freeProcessors) {
         if (System.getProperty(OPT_OUT_TRACKING) == null && environment.apply(OPT_OUT_TRACKING) == null) {
             System.setProperty(OPT_OUT_TRACKING, "true");
         }
@@ -52,8 +53,13 @@ final class DjlSettings {
     }
 
     /** {@code llmforge.threads}, else DJL's own property, else the free processors. */
-    private static int intraOpThreads(int freeProcessors) {
-        long djl = EngineThreads.positiveProperty(DJL_THREADS, Math.max(1, freeProcessors));
-        return (int) EngineThreads.positiveProperty(EngineThreads.PROPERTY, djl);
+    private static int intraOpThreads(IntSupplier freeProcessors) {
+        for (String property : new String[] {EngineThreads.PROPERTY, DJL_THREADS}) {
+            String value = System.getProperty(property);
+            if (value != null && !value.isBlank()) {
+                return (int) EngineThreads.positiveProperty(property, 1);
+            }
+        }
+        return Math.max(1, freeProcessors.getAsInt()); // measured only when no thread count is given
     }
 }

@@ -39,7 +39,7 @@ class DjlSettingsTest {
 
     @Test
     void setsWhatTheUserLeftUnset() {
-        assertEquals(3, DjlSettings.apply(name -> null, 3));
+        assertEquals(3, DjlSettings.apply(name -> null, () -> 3));
         assertEquals("true", System.getProperty(DjlSettings.OPT_OUT_TRACKING));
         assertEquals("true", System.getProperty(DjlSettings.OFFLINE_PROPERTY));
         assertEquals("3", System.getProperty(DjlSettings.DJL_THREADS));
@@ -51,7 +51,7 @@ class DjlSettingsTest {
         Map<String, String> env = Map.of("OPT_OUT_TRACKING", "false", "DJL_OFFLINE", "false");
         System.setProperty(DjlSettings.DJL_INTEROP_THREADS, "2");
         System.setProperty(DjlSettings.DJL_THREADS, "5");
-        assertEquals(5, DjlSettings.apply(env::get, 3));
+        assertEquals(5, DjlSettings.apply(env::get, () -> 3));
         assertNull(System.getProperty(DjlSettings.OPT_OUT_TRACKING), "the environment variable is DJL's to read");
         assertNull(System.getProperty(DjlSettings.OFFLINE_PROPERTY));
         assertEquals("2", System.getProperty(DjlSettings.DJL_INTEROP_THREADS));
@@ -61,10 +61,12 @@ class DjlSettingsTest {
     void llmforgeThreadsWinsAndIsChecked() {
         System.setProperty(DjlSettings.DJL_THREADS, "5");
         System.setProperty(EngineThreads.PROPERTY, "2");
-        assertEquals(2, DjlSettings.apply(name -> null, 8));
+        assertEquals(2, DjlSettings.apply(name -> null, () -> {
+            throw new AssertionError("the free processors are not counted when a thread count is given");
+        }));
         assertEquals("2", System.getProperty(DjlSettings.DJL_THREADS));
         System.setProperty(EngineThreads.PROPERTY, "none");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DjlSettings.apply(name -> null, 8));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DjlSettings.apply(name -> null, () -> 8));
         assertTrue(e.getMessage().contains("-Dllmforge.threads") && e.getMessage().contains("'none'"), e.getMessage());
     }
 }
