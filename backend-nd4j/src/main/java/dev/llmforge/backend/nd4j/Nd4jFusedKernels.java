@@ -323,13 +323,17 @@ final class Nd4jFusedKernels extends FusedKernels {
             });
             return new NativeTensor[] {dx, dw, db};
         } catch (RuntimeException | Error e) {
-            if (dw != null) {
-                dw.close();
-            }
-            if (db != null) {
-                db.close();
-            }
+            closeAll(dw, db);
             throw e;
+        }
+    }
+
+    /** Closes the tensors that were allocated (the others are null). */
+    private static void closeAll(NativeTensor... tensors) {
+        for (NativeTensor t : tensors) {
+            if (t != null) {
+                t.close();
+            }
         }
     }
 
@@ -346,12 +350,7 @@ final class Nd4jFusedKernels extends FusedKernels {
                     dw == null ? null : dw.array(), dbFinal == null ? null : dbFinal.array()));
             return new NativeTensor[] {dx, dw, db};
         } catch (RuntimeException | Error e) {
-            if (dw != null) {
-                dw.close();
-            }
-            if (db != null) {
-                db.close();
-            }
+            closeAll(dw, db);
             throw e;
         }
     }
