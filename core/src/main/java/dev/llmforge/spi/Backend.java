@@ -63,6 +63,14 @@ public interface Backend extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * A hint, between training steps, that memory the engine has freed may go back to the operating
+     * system. The default does nothing; an engine whose allocator keeps freed memory can return it
+     * here. Cheap to call after every step: the backend decides how often to act.
+     */
+    default void releaseFreedMemory() {
+    }
+
     /** Releases engine-wide resources. Tensors must not be used afterwards. */
     @Override
     default void close() {

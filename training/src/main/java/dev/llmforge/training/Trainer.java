@@ -305,6 +305,7 @@ public final class Trainer implements AutoCloseable {
                 loss = out.get(0).item();
                 norm = out.get(1).item();
             }
+            backend.releaseFreedMemory(); // the step's tensors are freed: a moment for the engine to return memory
             step++;
             tokensSeen += tokensPerStep;
             double millis = (System.nanoTime() - start) / 1e6;

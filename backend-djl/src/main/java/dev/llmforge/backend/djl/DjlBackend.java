@@ -31,6 +31,7 @@ public final class DjlBackend implements Backend {
     private final DjlKernels kernels;
     private final FusedKernels fused;
     private final int threads;
+    private final FreedMemoryRelease freedMemory = new FreedMemoryRelease();
 
     private DjlBackend(PtNDManager manager, PtNDManager constantsManager, int threads) {
         this.manager = manager;
@@ -70,6 +71,12 @@ public final class DjlBackend implements Backend {
     @Override
     public FusedKernels fused() {
         return fused;
+    }
+
+    /** At most once a second, glibc's {@code malloc_trim}: see {@link FreedMemoryRelease}. */
+    @Override
+    public void releaseFreedMemory() {
+        freedMemory.releaseIfDue();
     }
 
     @Override
