@@ -8,10 +8,7 @@ import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
-import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,32 +68,12 @@ class FloatGeluTest {
 
     /** {output, gradient} of the GELU at {@code xs} with upstream gradient {@code gs}, in {@code dtype}. */
     private double[][] gelu(double[] xs, double[] gs, DType dtype, boolean tanh) {
-        try (NativeTensor x = upload(xs, dtype); NativeTensor g = upload(gs, dtype)) {
+        try (NativeTensor x = HostValues.upload(k, xs, Shape.of(xs.length), dtype);
+             NativeTensor g = HostValues.upload(k, gs, Shape.of(gs.length), dtype)) {
             FusedKernels.Result r = f.gelu(x, tanh);
             try (NativeTensor y = r.output(); NativeTensor saved = r.saved(0); NativeTensor dx = f.geluBackward(x, tanh, r, g)) {
-                return new double[][] {download(y), download(dx)};
+                return new double[][] {HostValues.download(k, y), HostValues.download(k, dx)};
             }
         }
-    }
-
-    private NativeTensor upload(double[] values, DType dtype) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : values) {
-            if (dtype == DType.F64) {
-                b.putDouble(v);
-            } else {
-                b.putFloat((float) v);
-            }
-        }
-        return k.fromBuffer(b.flip(), Shape.of(values.length), dtype, Device.cpu());
-    }
-
-    private double[] download(NativeTensor t) {
-        ByteBuffer b = k.toBuffer(t);
-        double[] r = new double[t.shape().size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = t.dtype() == DType.F64 ? b.getDouble(8 * i) : b.getFloat(4 * i);
-        }
-        return r;
     }
 }

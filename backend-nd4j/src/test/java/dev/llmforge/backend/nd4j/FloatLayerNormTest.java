@@ -7,10 +7,7 @@ import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
-import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -77,14 +74,15 @@ class FloatLayerNormTest {
     /** {y, dx, dweight, dbias} (null where there is no weight or bias). */
     private double[][] layerNorm(double[] x, double[] w, double[] b, double[] g, DType dtype) {
         Shape shape = Shape.of(ROWS, C);
-        try (NativeTensor xt = upload(x, shape, dtype); NativeTensor gt = upload(g, shape, dtype);
-             NativeTensor wt = w == null ? null : upload(w, Shape.of(C), dtype);
-             NativeTensor bt = b == null ? null : upload(b, Shape.of(C), dtype)) {
+        try (NativeTensor xt = HostValues.upload(k, x, shape, dtype); NativeTensor gt = HostValues.upload(k, g, shape, dtype);
+             NativeTensor wt = w == null ? null : HostValues.upload(k, w, Shape.of(C), dtype);
+             NativeTensor bt = b == null ? null : HostValues.upload(k, b, Shape.of(C), dtype)) {
             FusedKernels.Result r = f.layerNorm(xt, wt, bt, 1e-5);
             NativeTensor[] d = f.layerNormBackward(xt, wt, bt, 1e-5, r, gt);
             try {
-                return new double[][] {download(r.output()), download(d[0]), d[1] == null ? null : download(d[1]),
-                    d[2] == null ? null : download(d[2])};
+                return new double[][] {HostValues.download(k, r.output()), HostValues.download(k, d[0]),
+                    d[1] == null ? null : HostValues.download(k, d[1]),
+                    d[2] == null ? null : HostValues.download(k, d[2])};
             } finally {
                 r.output().close();
                 r.saved().forEach(NativeTensor::close);
@@ -95,26 +93,5 @@ class FloatLayerNormTest {
                 }
             }
         }
-    }
-
-    private NativeTensor upload(double[] values, Shape shape, DType dtype) {
-        ByteBuffer buf = ByteBuffer.allocate(values.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : values) {
-            if (dtype == DType.F64) {
-                buf.putDouble(v);
-            } else {
-                buf.putFloat((float) v);
-            }
-        }
-        return k.fromBuffer(buf.flip(), shape, dtype, Device.cpu());
-    }
-
-    private double[] download(NativeTensor t) {
-        ByteBuffer buf = k.toBuffer(t);
-        double[] r = new double[t.shape().size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = t.dtype() == DType.F64 ? buf.getDouble(8 * i) : buf.getFloat(4 * i);
-        }
-        return r;
     }
 }

@@ -8,10 +8,7 @@ import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
-import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,12 +83,13 @@ class FloatSoftmaxKernelsTest {
 
     /** {loss, log-probabilities, logits' gradient for 0.7 upstream} of the softmax cross-entropy (ignore index -100). */
     private double[][] crossEntropy(double[] logits, double[] targets, DType dtype, int rows, int classes) {
-        try (NativeTensor x = upload(logits, Shape.of(rows, classes), dtype); NativeTensor t = upload(targets, Shape.of(rows), DType.I64);
-             NativeTensor g = upload(new double[] {0.7}, Shape.scalar(), dtype)) {
+        try (NativeTensor x = HostValues.upload(k, logits, Shape.of(rows, classes), dtype);
+             NativeTensor t = HostValues.upload(k, targets, Shape.of(rows), DType.I64);
+             NativeTensor g = HostValues.upload(k, new double[] {0.7}, Shape.scalar(), dtype)) {
             FusedKernels.Result r = f.softmaxCrossEntropy(x, t, -100);
             try (NativeTensor loss = r.output(); NativeTensor logp = r.saved(0);
                  NativeTensor dx = f.softmaxCrossEntropyBackward(x, t, -100, r, g)) {
-                return new double[][] {download(loss), download(logp), download(dx)};
+                return new double[][] {HostValues.download(k, loss), HostValues.download(k, logp), HostValues.download(k, dx)};
             }
         }
     }
@@ -107,35 +105,13 @@ class FloatSoftmaxKernelsTest {
     /** {output, probabilities} of causal attention in {@code dtype}. */
     private double[][] attention(double[] q, double[] key, double[] v, double scale, DType dtype, int b, int h, int tq, int tk,
                                  int d) {
-        try (NativeTensor qt = upload(q, Shape.of(b, h, tq, d), dtype); NativeTensor kt = upload(key, Shape.of(b, h, tk, d), dtype);
-             NativeTensor vt = upload(v, Shape.of(b, h, tk, d), dtype)) {
+        try (NativeTensor qt = HostValues.upload(k, q, Shape.of(b, h, tq, d), dtype);
+             NativeTensor kt = HostValues.upload(k, key, Shape.of(b, h, tk, d), dtype);
+             NativeTensor vt = HostValues.upload(k, v, Shape.of(b, h, tk, d), dtype)) {
             FusedKernels.Result r = f.causalAttention(qt, kt, vt, scale);
             try (NativeTensor out = r.output(); NativeTensor probs = r.saved(0)) {
-                return new double[][] {download(out), download(probs)};
+                return new double[][] {HostValues.download(k, out), HostValues.download(k, probs)};
             }
         }
-    }
-
-    private NativeTensor upload(double[] values, Shape shape, DType dtype) {
-        ByteBuffer buffer = ByteBuffer.allocate(values.length * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        for (double x : values) {
-            if (dtype == DType.F64) {
-                buffer.putDouble(x);
-            } else if (dtype == DType.I64) {
-                buffer.putLong((long) x);
-            } else {
-                buffer.putFloat((float) x);
-            }
-        }
-        return k.fromBuffer(buffer.flip(), shape, dtype, Device.cpu());
-    }
-
-    private double[] download(NativeTensor t) {
-        ByteBuffer buffer = k.toBuffer(t);
-        double[] r = new double[t.shape().size()];
-        for (int i = 0; i < r.length; i++) {
-            r[i] = t.dtype() == DType.F64 ? buffer.getDouble(8 * i) : buffer.getFloat(4 * i);
-        }
-        return r;
     }
 }
