@@ -30,6 +30,16 @@ public abstract class BackendContract {
     /** The backend under test; called once per test, so return a shared instance. */
     protected abstract Backend backend();
 
+    /**
+     * True to run the backend's side of the kernel and fused-op comparisons as captured steps
+     * ({@link dev.llmforge.capture.StepCompiler}): one compiled program per case instead of eager
+     * kernel calls. A backend with {@link Backend#capture() capture support} subclasses those
+     * contracts a second time with this on.
+     */
+    protected boolean captured() {
+        return false;
+    }
+
     /** The plain-Java reference backend, the oracle of the comparisons. */
     protected final Backend reference() {
         return Backends.get(REFERENCE);

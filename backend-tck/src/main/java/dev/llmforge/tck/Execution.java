@@ -21,12 +21,17 @@ final class Execution {
     }
 
     static Values run(String what, Backend backend, TensorOp op, List<HostTensor> inputs) {
+        return run(what, backend, op, inputs, false);
+    }
+
+    /** As {@link #run(String, Backend, TensorOp, List)}; with {@code captured}, the op runs as a captured step. */
+    static Values run(String what, Backend backend, TensorOp op, List<HostTensor> inputs, boolean captured) {
         long before = backend.liveTensorCount();
-        Values result = runOnce(what, backend, op, inputs);
+        Values result = runOnce(what, backend, op, inputs, captured);
         long after = backend.liveTensorCount();
         if (after > before) {
             // One-time growth may be a cache the backend fills on first use; growth on a repeat is a leak.
-            runOnce(what, backend, op, inputs);
+            runOnce(what, backend, op, inputs, captured);
             long again = backend.liveTensorCount();
             if (again > after) {
                 fail(what + ": leaves " + (again - after) + " native tensor(s) alive per call on backend " + backend.name()
@@ -36,13 +41,13 @@ final class Execution {
         return result;
     }
 
-    private static Values runOnce(String what, Backend backend, TensorOp op, List<HostTensor> inputs) {
+    private static Values runOnce(String what, Backend backend, TensorOp op, List<HostTensor> inputs, boolean captured) {
         try (TensorScope ignored = TensorScope.open()) {
             List<Tensor> xs = new ArrayList<>(inputs.size());
             for (HostTensor h : inputs) {
                 xs.add(h.on(backend));
             }
-            Tensor r = op.apply(xs);
+            Tensor r = captured ? Captured.apply(backend, in -> List.of(op.apply(in)), xs).get(0) : op.apply(xs);
             assertSame(backend, r.backend(), () -> what + ": result lives on backend " + r.backend().name());
             for (Tensor x : xs) {
                 if (r != x) {

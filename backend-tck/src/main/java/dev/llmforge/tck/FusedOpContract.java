@@ -69,7 +69,8 @@ public abstract class FusedOpContract extends BackendContract {
                 tests.add(DynamicTest.dynamicTest(label, () -> {
                     requireDtype(t);
                     Gradients.Result expected = Gradients.of(label + " on " + REFERENCE, reference(), c.inputs(), c.differentiable(), c.fused(), label);
-                    Gradients.Result actual = Gradients.of(label + " on " + backend().name(), backend(), c.inputs(), c.differentiable(), c.fused(), label);
+                    Gradients.Result actual = Gradients.of(label + " on " + backend().name(), backend(), c.inputs(), c.differentiable(), c.fused(), label,
+                            captured());
                     Gradients.assertClose(label + " on " + backend().name() + " vs " + REFERENCE, c.inputs(), expected, actual);
                 }));
             }

@@ -153,7 +153,7 @@ public abstract class GoldenGpt2Contract extends BackendContract {
     }
 
     /** Our values in Hugging Face's layout: Conv1D weights transposed back to (in, out). */
-    private static float[] ourLayout(String name, Tensor t) {
+    static float[] ourLayout(String name, Tensor t) {
         float[] v = t.toFloatArray();
         if (!HfGpt2.isConv1dWeight(name)) {
             return v;
@@ -189,7 +189,7 @@ public abstract class GoldenGpt2Contract extends BackendContract {
     }
 
     /** A fixture file, from -Dllmforge.golden.dir or the class path. */
-    private ByteBuffer fixture(String name) {
+    static ByteBuffer fixture(String name) {
         String dir = System.getProperty(DIR_PROPERTY);
         try {
             if (dir != null && !dir.isBlank()) {

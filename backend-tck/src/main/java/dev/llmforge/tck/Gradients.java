@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.llmforge.capture.StepFunction;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tck.Expect.Values;
 import dev.llmforge.tensor.Tensor;
@@ -26,12 +27,18 @@ final class Gradients {
      * gradients. Checks that nothing is left alive afterwards.
      */
     static Result of(String what, Backend backend, List<HostTensor> inputs, boolean[] differentiable, TensorOp f, String seedLabel) {
+        return of(what, backend, inputs, differentiable, f, seedLabel, false);
+    }
+
+    /** As {@link #of(String, Backend, List, boolean[], TensorOp, String)}; with {@code captured}, forward and backward run as one captured step. */
+    static Result of(String what, Backend backend, List<HostTensor> inputs, boolean[] differentiable, TensorOp f, String seedLabel,
+                     boolean captured) {
         long before = backend.liveTensorCount();
-        Result result = once(what, backend, inputs, differentiable, f, seedLabel);
+        Result result = once(what, backend, inputs, differentiable, f, seedLabel, captured);
         long after = backend.liveTensorCount();
         if (after > before) {
             // One-time growth may be a cache filled on first use; growth on a repeat is a leak.
-            once(what, backend, inputs, differentiable, f, seedLabel);
+            once(what, backend, inputs, differentiable, f, seedLabel, captured);
             long again = backend.liveTensorCount();
             if (again > after) {
                 fail(what + ": forward and backward leave " + (again - after) + " native tensor(s) alive per call on "
@@ -42,28 +49,40 @@ final class Gradients {
     }
 
     private static Result once(String what, Backend backend, List<HostTensor> inputs, boolean[] differentiable, TensorOp f,
-                               String seedLabel) {
+                               String seedLabel, boolean captured) {
         try (TensorScope ignored = TensorScope.open()) {
             List<Tensor> xs = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) {
-                Tensor x = inputs.get(i).on(backend);
-                xs.add(differentiable[i] ? x.requiresGrad(true) : x);
+            for (HostTensor h : inputs) {
+                xs.add(h.on(backend));
             }
-            Tensor out = f.apply(xs);
-            HostTensor seed = new Rng(seedLabel).uniform(out.dtype(), out.shape(), -1, 1);
-            out.backward(seed.on(backend));
-            List<Values> grads = new ArrayList<>();
-            for (int i = 0; i < xs.size(); i++) {
-                if (!differentiable[i]) {
-                    grads.add(null);
-                    continue;
+            // the output, then the gradient of each differentiable input
+            StepFunction forwardAndBackward = in -> {
+                List<Tensor> leaves = new ArrayList<>();
+                for (int i = 0; i < in.size(); i++) {
+                    leaves.add(differentiable[i] ? in.get(i).requiresGrad(true) : in.get(i));
                 }
-                Tensor g = xs.get(i).grad();
-                int input = i;
-                assertNotNull(g, () -> what + ": no gradient reached input " + input + " " + inputs.get(input).describe());
-                grads.add(Values.of(g));
+                Tensor out = f.apply(leaves);
+                HostTensor seed = new Rng(seedLabel).uniform(out.dtype(), out.shape(), -1, 1);
+                out.backward(seed.on(backend));
+                List<Tensor> results = new ArrayList<>();
+                results.add(out);
+                for (int i = 0; i < leaves.size(); i++) {
+                    if (differentiable[i]) {
+                        Tensor g = leaves.get(i).grad();
+                        int input = i;
+                        assertNotNull(g, () -> what + ": no gradient reached input " + input + " " + inputs.get(input).describe());
+                        results.add(g);
+                    }
+                }
+                return results;
+            };
+            List<Tensor> results = captured ? Captured.apply(backend, forwardAndBackward, xs) : forwardAndBackward.apply(xs);
+            List<Values> grads = new ArrayList<>();
+            int next = 1;
+            for (boolean d : differentiable) {
+                grads.add(d ? Values.of(results.get(next++)) : null);
             }
-            return new Result(Values.of(out), grads);
+            return new Result(Values.of(results.get(0)), grads);
         }
     }
 

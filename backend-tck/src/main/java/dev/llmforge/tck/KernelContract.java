@@ -67,7 +67,7 @@ public abstract class KernelContract extends BackendContract {
         if (expected.shape().numel() == 0) {
             requireCapability(Capability.ZERO_SIZE);
         }
-        Values actual = Execution.run(label + " on " + backend().name(), backend(), op, inputs);
+        Values actual = Execution.run(label + " on " + backend().name(), backend(), op, inputs, captured());
         Expect.close(label + " on " + backend().name() + " vs " + REFERENCE, kind, expected, actual);
     }
 

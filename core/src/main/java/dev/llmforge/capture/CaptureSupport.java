@@ -1,6 +1,8 @@
 package dev.llmforge.capture;
 
+import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
+import java.util.Set;
 
 /**
  * What a backend provides to run captured steps as compiled programs (see {@link StepCompiler}).
@@ -22,6 +24,13 @@ public interface CaptureSupport {
 
     /** Compiles a recorded program; called once per distinct program. */
     CompiledProgram compile(Program program);
+
+    /**
+     * The fused pairs a compiled program runs as single ops (both directions); while capturing, the
+     * other pairs are recorded as the primitives they are made of. Usually the backend's
+     * {@link dev.llmforge.spi.Backend#nativeFusedOps()}.
+     */
+    Set<FusedOp> fusedOps();
 
     /** The backend's own handle behind {@code handle} (itself unless it is a captured value). */
     static NativeTensor unwrap(NativeTensor handle) {

@@ -30,7 +30,7 @@ final class Recorder {
         this.support = support;
         this.cache = cache;
         this.kernels = new RecordingKernels(this);
-        this.fused = new RecordingFused(kernels, this, backend.nativeFusedOps());
+        this.fused = new RecordingFused(kernels, this, support.fusedOps());
         this.segment = new Segment(support);
     }
 

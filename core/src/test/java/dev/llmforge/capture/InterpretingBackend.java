@@ -56,6 +56,11 @@ final class InterpretingBackend implements Backend, CaptureSupport {
     }
 
     @Override
+    public Set<FusedOp> fusedOps() {
+        return nativeFusedOps();
+    }
+
+    @Override
     public NativeTensor retain(NativeTensor handle) {
         return kernels.reshape(handle, handle.shape());
     }

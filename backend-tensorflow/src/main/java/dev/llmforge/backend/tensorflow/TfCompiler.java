@@ -3,7 +3,9 @@ package dev.llmforge.backend.tensorflow;
 import dev.llmforge.capture.CaptureSupport;
 import dev.llmforge.capture.CompiledProgram;
 import dev.llmforge.capture.Program;
+import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +22,11 @@ final class TfCompiler implements CaptureSupport {
     @Override
     public NativeTensor retain(NativeTensor handle) {
         return engine.share(TfKernels.tf(handle));
+    }
+
+    @Override
+    public Set<FusedOp> fusedOps() {
+        return TfFusedKernels.NATIVE;
     }
 
     @Override

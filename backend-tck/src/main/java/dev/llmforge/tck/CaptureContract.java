@@ -1,4 +1,4 @@
-package dev.llmforge.backend.tensorflow;
+package dev.llmforge.tck;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,33 +10,39 @@ import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.capture.StepFunction;
 import dev.llmforge.nn.functional.F;
 import dev.llmforge.spi.Backend;
-import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Captured steps on TensorFlow: fed numbers, new shapes, errors, and the handles they leave. */
-class CaptureOnTensorFlowTest {
-    private final Backend backend = Backends.get(TensorFlowBackend.NAME);
-    private final TensorFactory t = Tensor.on(backend);
+/**
+ * Captured steps ({@link StepCompiler}) on a backend with capture support: fed numbers, new shapes,
+ * errors, and the handles they leave.
+ */
+public abstract class CaptureContract extends BackendContract {
+    @BeforeEach
+    void backendCanCapture() {
+        assertTrue(backend().capture().isPresent(), "backend " + backend().name() + " has no capture support: this contract does not apply");
+    }
+
 
     @Test
-    void everyKindOfFedNumberReachesTheGraph() {
+    void everyKindOfFedNumberReachesTheProgram() {
         double[] scale = {1};
         long[] seed = {1};
         StepFunction fn = in -> {
             Tensor x = in.get(0);
-            Tensor noise = t.rand(x.shape(), DType.F32, seed[0]).add(t.randn(x.shape(), DType.F32, seed[0] + 1));
-            Tensor ids = t.of(new long[] {2, 0, (int) scale[0] % 3}, 3); // host data that changes
+            Tensor noise = tensors().rand(x.shape(), DType.F32, seed[0]).add(tensors().randn(x.shape(), DType.F32, seed[0] + 1));
+            Tensor ids = tensors().of(new long[] {2, 0, (int) scale[0] % 3}, 3); // host data that changes
             return List.of(x.mul(scale[0]).add(noise).gather(0, ids), F.gelu(x, F.Gelu.EXACT));
         };
-        try (CompiledStep eager = StepCompiler.eager(backend, fn); CompiledStep captured = StepCompiler.compile(backend, fn);
+        try (CompiledStep eager = StepCompiler.eager(backend(), fn); CompiledStep captured = StepCompiler.compile(backend(), fn);
              TensorScope ignored = TensorScope.open()) {
-            Tensor x = t.of(new float[] {1, -2, 3, 0.5f, 0, 7}, 3, 2);
+            Tensor x = tensors().of(new float[] {1, -2, 3, 0.5f, 0, 7}, 3, 2);
             for (int run = 0; run < 4; run++) {
                 scale[0] = 1.5 + run;
                 seed[0] = 10L * run;
@@ -50,11 +56,11 @@ class CaptureOnTensorFlowTest {
     }
 
     @Test
-    void aNewShapeCompilesANewGraphAndOldOnesStayCached() {
-        try (CompiledStep captured = StepCompiler.compile(backend, in -> List.of(F.softmax(in.get(0)).sum()));
+    void aNewShapeCompilesANewProgramAndOldOnesStayCached() {
+        try (CompiledStep captured = StepCompiler.compile(backend(), in -> List.of(F.softmax(in.get(0)).sum()));
              TensorScope ignored = TensorScope.open()) {
             for (int n : new int[] {2, 3, 2, 3, 4}) {
-                assertEquals(1, captured.run(t.randn(Shape.of(n, 5), DType.F32, n)).get(0).item() / n, 1e-5);
+                assertEquals(1, captured.run(tensors().randn(Shape.of(n, 5), DType.F32, n)).get(0).item() / n, 1e-5);
             }
             assertEquals(3, captured.stats().compilations());
             assertEquals(3, captured.stats().cachedPrograms());
@@ -63,28 +69,28 @@ class CaptureOnTensorFlowTest {
 
     @Test
     void anIndexOutOfRangeFailsClearlyAndLeavesNothingOpen() {
-        Tensor table = t.randn(Shape.of(4, 3), DType.F32, 1);
-        long live = backend.liveTensorCount();
-        try (CompiledStep captured = StepCompiler.compile(backend, in -> List.of(table.gather(0, in.get(0))))) {
+        Tensor table = tensors().randn(Shape.of(4, 3), DType.F32, 1);
+        long live = backend().liveTensorCount();
+        try (CompiledStep captured = StepCompiler.compile(backend(), in -> List.of(table.gather(0, in.get(0))))) {
             try (TensorScope ignored = TensorScope.open()) {
                 IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
-                        () -> captured.run(t.of(new long[] {1, 9}, 2)));
+                        () -> captured.run(tensors().of(new long[] {1, 9}, 2)));
                 assertTrue(e.getMessage().contains("9"), e.getMessage());
             }
         }
-        assertEquals(live, backend.liveTensorCount());
+        assertEquals(live, backend().liveTensorCount());
         table.close();
     }
 
     @Test
     void valuesOfACapturedStepWorkEagerlyAfterwards() {
-        Tensor w = t.randn(Shape.of(3, 3), DType.F32, 5).requiresGrad(true);
-        try (CompiledStep captured = StepCompiler.compile(backend, in -> {
+        Tensor w = tensors().randn(Shape.of(3, 3), DType.F32, 5).requiresGrad(true);
+        try (CompiledStep captured = StepCompiler.compile(backend(), in -> {
             Tensor y = in.get(0).matmul(w).tanh();
             y.sum().backward();
             return List.of(y);
         }); TensorScope ignored = TensorScope.open()) {
-            Tensor x = t.randn(Shape.of(2, 3), DType.F32, 6);
+            Tensor x = tensors().randn(Shape.of(2, 3), DType.F32, 6);
             Tensor y = captured.run(x).get(0);
             Tensor eager = x.matmul(w).tanh();
             assertArrayEquals(eager.toFloatArray(), y.toFloatArray(), 1e-6f);

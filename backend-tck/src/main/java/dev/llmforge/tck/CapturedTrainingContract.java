@@ -1,4 +1,4 @@
-package dev.llmforge.backend.tensorflow;
+package dev.llmforge.tck;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,23 +15,24 @@ import dev.llmforge.model.GptConfig;
 import dev.llmforge.optim.AdamW;
 import dev.llmforge.optim.GradClip;
 import dev.llmforge.spi.Backend;
-import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Training steps run as TensorFlow graphs give what the same steps give eagerly, and PyTorch's numbers. */
-class CapturedTrainingTest {
-    private final Backend backend = Backends.get(TensorFlowBackend.NAME);
-    private final TensorFactory t = Tensor.on(backend);
+/** Training steps run as compiled programs give what the same steps give eagerly, and PyTorch's numbers. */
+public abstract class CapturedTrainingContract extends BackendContract {
+    @BeforeEach
+    void backendCanCapture() {
+        assertTrue(backend().capture().isPresent(), "backend " + backend().name() + " has no capture support: this contract does not apply");
+    }
+
 
     /** One training step of a GPT: forward, backward, clipping, AdamW; returns the loss. */
     private static final class TrainStep implements AutoCloseable {
@@ -70,18 +71,18 @@ class CapturedTrainingTest {
 
     private TrainStep newGpt(long seed) {
         GptConfig config = GptConfig.builder().vocabSize(40).blockSize(16).nLayer(2).nHead(2).nEmbd(32).dropout(0.1).build();
-        Gpt model = new Gpt(config, backend, seed);
+        Gpt model = new Gpt(config, backend(), seed);
         model.train();
         return new TrainStep(model, AdamW.builder(model.namedParameters()).lr(3e-3).build(), 1.0, -100);
     }
 
     @Test
     void capturedGptTrainingFollowsEagerTraining() {
-        Tensor ids = t.of(randomTokens(4 * 16, 40, 1), 4, 16);
-        Tensor targets = t.of(randomTokens(4 * 16, 40, 2), 4, 16);
+        Tensor ids = tensors().of(randomTokens(4 * 16, 40, 1), 4, 16);
+        Tensor targets = tensors().of(randomTokens(4 * 16, 40, 2), 4, 16);
         try (TrainStep eagerRun = newGpt(7); TrainStep capturedRun = newGpt(7);
-             CompiledStep eager = StepCompiler.eager(backend, eagerRun::apply);
-             CompiledStep captured = StepCompiler.compile(backend, capturedRun::apply)) {
+             CompiledStep eager = StepCompiler.eager(backend(), eagerRun::apply);
+             CompiledStep captured = StepCompiler.compile(backend(), capturedRun::apply)) {
             for (int step = 0; step < 4; step++) {
                 try (TensorScope ignored = TensorScope.open()) {
                     double e = eager.run(ids, targets).get(0).item();
@@ -92,12 +93,12 @@ class CapturedTrainingTest {
             for (Map.Entry<String, Tensor> p : eagerRun.model.namedParameters().entrySet()) {
                 float[] want = p.getValue().toFloatArray();
                 float[] got = capturedRun.model.namedParameters().get(p.getKey()).toFloatArray();
-                assertClose(p.getKey(), want, got, 1e-4, 1e-3); // graph kernels may round differently; AdamW amplifies tiny gradients
+                GoldenGpt2Contract.assertClose(p.getKey(), want, got, 1e-4, 1e-3); // compiled kernels may round differently; AdamW amplifies tiny gradients
             }
             CompiledStep.Stats s = captured.stats();
             assertTrue(captured.isCaptured());
-            assertEquals(2, s.compilations(), "the first step also creates AdamW's moments, later steps share a graph");
-            assertEquals(1, s.lastSegments(), "the step runs as one graph");
+            assertEquals(2, s.compilations(), "the first step also creates AdamW's moments, later steps share a program");
+            assertEquals(1, s.lastSegments(), "the step runs as one program");
         } finally {
             ids.close();
             targets.close();
@@ -106,11 +107,11 @@ class CapturedTrainingTest {
 
     @Test
     void aHostReadInsideTheStepSplitsItWithoutChangingTheResult() {
-        Tensor ids = t.of(randomTokens(2 * 16, 40, 5), 2, 16);
-        Tensor targets = t.of(randomTokens(2 * 16, 40, 6), 2, 16);
+        Tensor ids = tensors().of(randomTokens(2 * 16, 40, 5), 2, 16);
+        Tensor targets = tensors().of(randomTokens(2 * 16, 40, 6), 2, 16);
         try (TrainStep eagerRun = newGpt(3); TrainStep capturedRun = newGpt(3);
-             CompiledStep eager = StepCompiler.eager(backend, eagerRun::apply);
-             CompiledStep captured = StepCompiler.compile(backend, capturedRun::apply)) {
+             CompiledStep eager = StepCompiler.eager(backend(), eagerRun::apply);
+             CompiledStep captured = StepCompiler.compile(backend(), capturedRun::apply)) {
             eagerRun.readLossBeforeBackward = true;
             capturedRun.readLossBeforeBackward = true;
             for (int step = 0; step < 3; step++) {
@@ -119,12 +120,12 @@ class CapturedTrainingTest {
                     captured.run(ids, targets);
                 }
             }
-            assertEquals(2, captured.stats().lastSegments(), "the loss read splits the step in two graphs");
+            assertEquals(2, captured.stats().lastSegments(), "the loss read splits the step in two programs");
             for (int step = 0; step < 3; step++) {
                 assertEquals(eagerRun.losses.get(step), capturedRun.losses.get(step), 1e-5, "loss at step " + step);
             }
             for (Map.Entry<String, Tensor> p : eagerRun.model.namedParameters().entrySet()) {
-                assertClose(p.getKey(), p.getValue().toFloatArray(), capturedRun.model.namedParameters().get(p.getKey()).toFloatArray(), 1e-4, 1e-3);
+                GoldenGpt2Contract.assertClose(p.getKey(), p.getValue().toFloatArray(), capturedRun.model.namedParameters().get(p.getKey()).toFloatArray(), 1e-4, 1e-3);
             }
         } finally {
             ids.close();
@@ -134,15 +135,15 @@ class CapturedTrainingTest {
 
     @Test
     void capturedStepsKeepTheLiveTensorCountFlat() {
-        Tensor ids = t.of(randomTokens(2 * 16, 40, 3), 2, 16);
-        Tensor targets = t.of(randomTokens(2 * 16, 40, 4), 2, 16);
-        try (TrainStep run = newGpt(11); CompiledStep captured = StepCompiler.compile(backend, run::apply)) {
+        Tensor ids = tensors().of(randomTokens(2 * 16, 40, 3), 2, 16);
+        Tensor targets = tensors().of(randomTokens(2 * 16, 40, 4), 2, 16);
+        try (TrainStep run = newGpt(11); CompiledStep captured = StepCompiler.compile(backend(), run::apply)) {
             captured.run(ids, targets).get(0).close();
-            long live = backend.liveTensorCount();
+            long live = backend().liveTensorCount();
             for (int i = 0; i < 5; i++) {
                 captured.run(ids, targets).get(0).close();
             }
-            assertEquals(live, backend.liveTensorCount());
+            assertEquals(live, backend().liveTensorCount());
         } finally {
             ids.close();
             targets.close();
@@ -151,59 +152,33 @@ class CapturedTrainingTest {
 
     @Test
     void capturedGoldenTrainingMatchesPyTorch() throws IOException {
-        JsonNode expected = new ObjectMapper().readTree(fixture("golden.json").array());
+        JsonNode expected = new ObjectMapper().readTree(GoldenGpt2Contract.fixture("golden.json").array());
         JsonNode opt = expected.get("adamw");
         double abs = expected.path("tolerance").path("float32_abs").asDouble(1e-4);
         double rel = expected.path("tolerance").path("float32_rel").asDouble(1e-3);
         GptConfig config = ConfigJson.fromJson(expected.get("config"), "golden.json config");
         Gpt model;
-        try (SafeTensors weights = SafeTensors.read(fixture("model.safetensors"), "model.safetensors")) {
-            model = HfGpt2.load(weights, config, t, DType.F32);
+        try (SafeTensors weights = SafeTensors.read(GoldenGpt2Contract.fixture("model.safetensors"), "model.safetensors")) {
+            model = HfGpt2.load(weights, config, tensors(), DType.F32);
         }
         AdamW adamw = AdamW.builder(model.namedParameters()).lr(opt.get("lr").asDouble())
                 .betas(opt.get("betas").get(0).asDouble(), opt.get("betas").get(1).asDouble())
                 .eps(opt.get("eps").asDouble()).weightDecay(opt.get("weight_decay").asDouble()).build();
-        try (SafeTensors golden = SafeTensors.read(fixture("golden.safetensors"), "golden.safetensors");
+        try (SafeTensors golden = SafeTensors.read(GoldenGpt2Contract.fixture("golden.safetensors"), "golden.safetensors");
              TrainStep train = new TrainStep(model, adamw, opt.get("clip_grad_norm").asDouble(), expected.path("ignore_index").asLong(-100));
-             CompiledStep captured = StepCompiler.compile(backend, train::apply);
+             CompiledStep captured = StepCompiler.compile(backend(), train::apply);
              TensorScope ignored = TensorScope.open()) {
-            Tensor ids = golden.load("input_ids", t);
-            Tensor targets = golden.load("targets", t);
+            Tensor ids = golden.load("input_ids", tensors());
+            Tensor targets = golden.load("targets", tensors());
             for (int step = 0; step < opt.get("steps").asInt(); step++) {
                 double loss = captured.run(ids, targets).get(0).item();
                 assertEquals(opt.get("loss_before_each_step").get(step).asDouble(), loss, abs, "loss before step " + step);
             }
             for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
-                float[] want = golden.load("after_adamw." + p.getKey(), t).toFloatArray();
-                assertClose(p.getKey(), want, hfLayout(p.getKey(), p.getValue()), abs, rel);
+                float[] want = golden.load("after_adamw." + p.getKey(), tensors()).toFloatArray();
+                GoldenGpt2Contract.assertClose(p.getKey(), want, GoldenGpt2Contract.ourLayout(p.getKey(), p.getValue()), abs, rel);
             }
-            assertEquals(2, captured.stats().compilations(), "the first step also creates AdamW's moments, later steps share a graph");
-        }
-    }
-
-    /** Our values in Hugging Face's layout: Conv1D weights transposed back to (in, out). */
-    private static float[] hfLayout(String name, Tensor w) {
-        float[] v = w.toFloatArray();
-        if (!HfGpt2.isConv1dWeight(name)) {
-            return v;
-        }
-        int rows = w.dim(0);
-        int cols = w.dim(1);
-        float[] out = new float[v.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                out[c * rows + r] = v[r * cols + c];
-            }
-        }
-        return out;
-    }
-
-    private static void assertClose(String what, float[] want, float[] got, double abs, double rel) {
-        assertEquals(want.length, got.length, what);
-        for (int i = 0; i < want.length; i++) {
-            double err = Math.abs((double) got[i] - want[i]);
-            int at = i;
-            assertTrue(err <= abs + rel * Math.abs(want[i]), () -> what + "[" + at + "]: want " + want[at] + ", got " + got[at]);
+            assertEquals(2, captured.stats().compilations(), "the first step also creates AdamW's moments, later steps share a program");
         }
     }
 
@@ -214,14 +189,5 @@ class CapturedTrainingTest {
             out[i] = r.nextInt(vocab);
         }
         return out;
-    }
-
-    private static ByteBuffer fixture(String name) throws IOException {
-        try (InputStream in = CapturedTrainingTest.class.getResourceAsStream("/golden/gpt2-tiny/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("golden fixture " + name + " is not on the class path (it ships in llmforge-backend-tck)");
-            }
-            return ByteBuffer.wrap(in.readAllBytes());
-        }
     }
 }
