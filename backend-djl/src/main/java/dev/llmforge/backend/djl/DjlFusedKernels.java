@@ -388,7 +388,7 @@ final class DjlFusedKernels extends FusedKernels {
 
     /** {@code x} itself if in-place writes to it are private, else a fresh copy. */
     private static DjlTensor writable(NativeTensor x) {
-        DjlTensor t = (DjlTensor) x;
+        DjlTensor t = DjlKernels.t(x);
         return t.writableInPlace() ? t : DjlTensor.fresh(JniUtils.clone(t.array()), t.shape(), t.dtype());
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.llmforge.capture.CaptureSupport;
 import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.DType;
@@ -37,12 +38,13 @@ final class DjlKernels implements Kernels {
         constants.preload(new double[] {1}, DType.F32, DType.F64); // reciprocal
     }
 
+    /** The PyTorch tensor behind {@code x} (a handle of this backend, or a value a captured step computed). */
     static DjlTensor t(NativeTensor x) {
-        return (DjlTensor) x;
+        return (DjlTensor) CaptureSupport.unwrap(x);
     }
 
     static PtNDArray a(NativeTensor x) {
-        return ((DjlTensor) x).array();
+        return t(x).array();
     }
 
     // ---- I/O ------------------------------------------------------------------------------------

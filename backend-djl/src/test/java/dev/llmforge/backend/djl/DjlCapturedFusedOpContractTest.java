@@ -1,0 +1,20 @@
+package dev.llmforge.backend.djl;
+
+import dev.llmforge.spi.Backend;
+import dev.llmforge.tck.FusedOpContract;
+import dev.llmforge.tensor.Backends;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The FusedOpContract cases run as captured steps: each compiled to a TorchScript module. */
+@ExtendWith(TorchScriptCaptureOn.class)
+class DjlCapturedFusedOpContractTest extends FusedOpContract {
+    @Override
+    protected Backend backend() {
+        return Backends.get("djl");
+    }
+
+    @Override
+    protected boolean captured() {
+        return true;
+    }
+}
