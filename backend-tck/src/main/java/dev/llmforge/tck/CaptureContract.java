@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.capture.StepFunction;
+import dev.llmforge.model.Gpt;
+import dev.llmforge.model.GptConfig;
+import dev.llmforge.nn.KvCache;
 import dev.llmforge.nn.functional.F;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.DType;
@@ -99,5 +103,25 @@ public abstract class CaptureContract extends BackendContract {
             assertTrue(w.grad().square().sum().item() > 0);
         }
         w.close();
+    }
+
+    @Test
+    void compiledDecodeStepsGiveTheLogitsOfEagerDecoding() {
+        for (GptConfig config : List.of(GptConfig.gpt2(40, 16, 2, 2, 32), GptConfig.llama(40, 16, 2, 4, 2, 32, 48))) {
+            try (Gpt model = new Gpt(config, backend(), 3); KvCache compiled = model.newDecodingCache(); KvCache eager = model.newCache();
+                 TensorScope ignored = TensorScope.open(); GradMode.Restore noGrad = GradMode.noGrad()) {
+                model.eval();
+                assertTrue(compiled.isFixedSize(), "a backend that captures decodes over a fixed-size cache");
+                Tensor prompt = tensors().of(new long[] {1, 2, 3, 4, 5}, 1, 5);
+                model.nextTokenLogits(prompt, compiled);
+                model.nextTokenLogits(prompt, eager);
+                for (int i = 0; i < 10; i++) {
+                    Tensor id = tensors().of(new long[] {(7L * i + 3) % 40}, 1, 1);
+                    float[] want = model.nextTokenLogits(id, eager).toFloatArray();
+                    float[] got = model.decodeLogits(id, compiled).toFloatArray();
+                    assertArrayEquals(want, got, 1e-4f, config.positions() + ", step " + i);
+                }
+            }
+        }
     }
 }

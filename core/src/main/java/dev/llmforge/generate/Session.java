@@ -15,6 +15,10 @@ import java.util.Random;
  * With a cache, the prompts are read once (prefill) and each later step feeds one token per row.
  * When the context reaches the model's block size, the cache restarts from the most recent half
  * of the context (a sliding window); without a cache, each step reads the last block-size tokens.
+ *
+ * <p>The one-token steps go through {@link Gpt#decodeLogits}: on a backend with capture support
+ * they run as one compiled program over a {@linkplain KvCache#fixedSize fixed-size cache}; the
+ * prefill runs eagerly.
  */
 final class Session implements AutoCloseable {
     private final Gpt model;
@@ -59,7 +63,7 @@ final class Session implements AutoCloseable {
                 rows[i].finish(StopReason.MAX_TOKENS);
             }
         }
-        this.cache = cfg.useCache() ? model.newCache() : null;
+        this.cache = cfg.useCache() ? model.newDecodingCache() : null;
     }
 
     boolean done() {
@@ -79,7 +83,9 @@ final class Session implements AutoCloseable {
         float[] logits;
         int vocab = model.config().vocabSize();
         try (GradMode.Restore ignored = GradMode.noGrad(); TensorScope ignoredScope = TensorScope.open()) {
-            logits = model.nextTokenLogits(nextInput(), cache).toFloatArray(); // (B, V)
+            Tensor ids = nextInput(); // (B, T)
+            Tensor next = cache != null && ids.dim(1) == 1 ? model.decodeLogits(ids, cache) : model.nextTokenLogits(ids, cache);
+            logits = next.toFloatArray(); // (B, V)
         }
         int[] emitted = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {

@@ -1,6 +1,8 @@
 package dev.llmforge.model;
 
 import dev.llmforge.autograd.GradMode;
+import dev.llmforge.capture.CompiledStep;
+import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.nn.Block;
 import dev.llmforge.nn.CausalSelfAttention;
 import dev.llmforge.nn.Dropout;
@@ -42,6 +44,9 @@ public final class Gpt extends Module {
     private final ModuleList<Block> blocks;
     private final Norm lnF;
     private final Linear lmHead;
+    /** One-token steps over a fixed-size cache ({@link #decodeLogits}); made on first use, closed with the model. */
+    private CompiledStep decodeStep;
+    private KvCache decodeCache; // the cache the running decode step reads
 
     /** A freshly initialised F32 model on {@code backend}'s CPU. */
     public Gpt(GptConfig config, Backend backend, long seed) {
@@ -144,9 +149,55 @@ public final class Gpt extends Module {
         }
     }
 
-    /** A cache sized for this model's context. */
+    /**
+     * Logits (B, V) after one new token per row, {@code ids} (B, 1), continuing {@code cache}. With
+     * a cache from {@link #newDecodingCache()} on a backend with capture support the step runs as
+     * one compiled program, compiled once per batch size and kept until the model closes; otherwise
+     * as {@link #nextTokenLogits}. Calls are serialised (one decode step at a time per model).
+     */
+    public synchronized Tensor decodeLogits(Tensor ids, KvCache cache) {
+        checkIds(ids);
+        if (ids.dim(1) != 1 || !cache.isFixedSize() || !decodeStep().isCaptured()) {
+            return nextTokenLogits(ids, cache);
+        }
+        decodeCache = cache;
+        try {
+            return decodeStep.run(ids).get(0);
+        } finally {
+            decodeCache = null;
+        }
+    }
+
+    /** The cache {@link #decodeLogits} runs best with: fixed-size where its steps are compiled, else growing. */
+    public synchronized KvCache newDecodingCache() {
+        return decodeStep().isCaptured() ? newFixedSizeCache() : newCache();
+    }
+
+    private CompiledStep decodeStep() {
+        if (decodeStep == null) {
+            decodeStep = StepCompiler.compile(wte.weight().backend(), ids -> List.of(nextTokenLogits(ids.get(0), decodeCache)));
+        }
+        return decodeStep;
+    }
+
+    /** Frees the parameters and the compiled decode step. */
+    @Override
+    public synchronized void close() {
+        if (decodeStep != null) {
+            decodeStep.close();
+            decodeStep = null;
+        }
+        super.close();
+    }
+
+    /** A growing cache sized for this model's context. */
     public KvCache newCache() {
         return new KvCache(config.nLayer(), config.blockSize());
+    }
+
+    /** A fixed-size cache sized for this model's context (for captured generation steps; see {@link KvCache}). */
+    public KvCache newFixedSizeCache() {
+        return KvCache.fixedSize(config.nLayer(), config.blockSize());
     }
 
     /** (B·T, C) activations after the last block, before the final norm. */
@@ -158,12 +209,15 @@ public final class Gpt extends Module {
             throw new IllegalArgumentException("sequence of " + (start + t) + " positions (" + start + " cached + " + t
                     + " new) exceeds the model's context of " + config.blockSize());
         }
+        // with a fixed-size cache the positions are data, so that every one-token step runs the same kernels
+        Tensor positions = cache != null && cache.isFixedSize() ? cache.positions(Tensor.on(ids.backend(), ids.device()), t) : null;
         Tensor x = wte.forward(ids); // (B, T, C)
         if (wpe != null) {
-            x = x.add(wpe.weight().slice(0, start, start + t));
+            x = x.add(positions != null ? wpe.weight().gather(0, positions) : wpe.weight().slice(0, start, start + t));
         }
         x = drop.forward(x.reshape(b * t, config.nEmbd()));
-        ForwardContext ctx = new ForwardContext(b, rope, rope == null ? null : rope.tables(start, t), cache);
+        RotaryEmbedding.Tables ropeTables = rope == null ? null : positions != null ? rope.tables(positions) : rope.tables(start, t);
+        ForwardContext ctx = new ForwardContext(b, rope, ropeTables, cache);
         for (Block block : blocks.asList()) {
             x = block.forward(x, ctx);
         }

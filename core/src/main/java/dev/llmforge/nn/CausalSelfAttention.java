@@ -76,7 +76,9 @@ public final class CausalSelfAttention extends Module {
         }
         k = repeatHeads(k);
         v = repeatHeads(v);
-        Tensor y = F.causalAttention(q, k, v, p, p == 0 ? 0 : seeds.next()); // (B, H, T, D)
+        Tensor y = ctx.cache() != null && ctx.cache().isFixedSize()
+                ? F.maskedAttention(q, k, v, ctx.cache().attentionMask(q, t)) // over every slot of the cache
+                : F.causalAttention(q, k, v, p, p == 0 ? 0 : seeds.next()); // (B, H, T, D)
         return residualDropout.forward(cProj.forward(mergeHeads(y, b, t)));
     }
 

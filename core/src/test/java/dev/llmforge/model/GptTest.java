@@ -85,18 +85,25 @@ class GptTest {
     @Test
     void kvCacheLogitsEqualFullRecomputation() {
         for (GptConfig cfg : List.of(TinyModels.gpt2(), TinyModels.llama())) {
-            try (Gpt m = new Gpt(cfg, reference(), 11); KvCache cache = m.newCache(); TensorScope ignored = TensorScope.open()) {
-                long[] seq = {3, 1, 4, 1, 5, 9, 2, 6};
-                float[] fromCache = m.nextTokenLogits(ids(1, 3, 3, 1, 4), cache).toFloatArray();
-                float[] full = lastRow(m, seq, 3);
-                assertTrue(maxError(fromCache, full) < 1e-5, "prefill");
-                for (int t = 3; t < seq.length; t++) {
-                    fromCache = m.nextTokenLogits(ids(1, 1, seq[t]), cache).toFloatArray();
-                    full = lastRow(m, seq, t + 1);
-                    assertTrue(maxError(fromCache, full) < 1e-5, cfg.positions() + " step " + t + ": " + maxError(fromCache, full));
+            for (boolean fixedSize : new boolean[] {false, true}) {
+                String what = cfg.positions() + (fixedSize ? ", fixed-size cache" : ", growing cache");
+                try (Gpt m = new Gpt(cfg, reference(), 11); KvCache cache = fixedSize ? m.newFixedSizeCache() : m.newCache();
+                     TensorScope ignored = TensorScope.open()) {
+                    long[] seq = {3, 1, 4, 1, 5, 9, 2, 6};
+                    float[] fromCache = m.nextTokenLogits(ids(1, 3, 3, 1, 4), cache).toFloatArray();
+                    float[] full = lastRow(m, seq, 3);
+                    assertTrue(maxError(fromCache, full) < 1e-5, what + ": prefill");
+                    fromCache = m.nextTokenLogits(ids(1, 2, 1, 5), cache).toFloatArray(); // two positions in the middle
+                    full = lastRow(m, seq, 5);
+                    assertTrue(maxError(fromCache, full) < 1e-5, what + ": two positions at once");
+                    for (int t = 5; t < seq.length; t++) {
+                        fromCache = m.nextTokenLogits(ids(1, 1, seq[t]), cache).toFloatArray();
+                        full = lastRow(m, seq, t + 1);
+                        assertTrue(maxError(fromCache, full) < 1e-5, what + " step " + t + ": " + maxError(fromCache, full));
+                    }
+                    assertEquals(8, cache.length());
+                    assertThrows(IllegalArgumentException.class, () -> m.nextTokenLogits(ids(1, 1, 0), cache), "context is full");
                 }
-                assertEquals(8, cache.length());
-                assertThrows(IllegalArgumentException.class, () -> m.nextTokenLogits(ids(1, 1, 0), cache), "context is full");
             }
         }
     }

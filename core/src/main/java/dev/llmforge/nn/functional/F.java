@@ -116,6 +116,15 @@ public final class F {
     }
 
     /**
+     * Attention of q (B, H, Tq, D) over k, v (B, H, Tk, D) with scale 1/sqrt(D) and an additive
+     * {@code mask} broadcastable to (B, H, Tq, Tk): 0 where a query may see a key, -inf where not.
+     */
+    public static Tensor maskedAttention(Tensor q, Tensor k, Tensor v, Tensor mask) {
+        Tensor scores = q.matmul(k, false, true).mul(1 / Math.sqrt(q.dim(-1))); // (B, H, Tq, Tk)
+        return softmax(scores.add(mask)).matmul(v);
+    }
+
+    /**
      * Causal attention (no dropout, scale 1/sqrt(D)) straight from a fused q/k/v projection
      * {@code qkv} (B·T, 3·H·D): per row H query heads, then H key heads, then H value heads. Returns
      * (B, H, T, D); equal to {@link #causalAttention} on the heads split out of qkv, with a cheaper
