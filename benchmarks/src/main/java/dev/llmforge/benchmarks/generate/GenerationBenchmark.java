@@ -5,6 +5,7 @@ import dev.llmforge.generate.GenerationResult;
 import dev.llmforge.generate.Generator;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
+import dev.llmforge.nn.KvCache;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
 import java.lang.management.ManagementFactory;
@@ -43,8 +44,13 @@ public final class GenerationBenchmark {
         GptConfig config = GptConfig.shakespeareChar();
         try (Gpt model = new Gpt(config, backend, 1337)) {
             model.eval();
-            System.out.printf(Locale.ROOT, "generation benchmark: backend %s, model %s (%,d parameters), %d new tokens per prompt%n",
-                    backend.name(), "shakespeare-char baby GPT", model.parameterCount(), tokens);
+            boolean compiled;
+            try (KvCache probe = model.newDecodingCache()) {
+                compiled = probe.isFixedSize(); // what Gpt.decodeLogits runs: a compiled step over a fixed-size cache, or eager
+            }
+            System.out.printf(Locale.ROOT, "generation benchmark: backend %s, model %s (%,d parameters), %d new tokens per prompt, "
+                    + "decode steps %s%n", backend.name(), "shakespeare-char baby GPT", model.parameterCount(), tokens,
+                    compiled ? "compiled (captured)" : "eager");
             Generator generator = new Generator(model);
             GenerationConfig sampling = GenerationConfig.builder().maxNewTokens(tokens).temperature(0.8).topK(200).seed(1337).build();
             List<int[]> one = List.of(new int[] {0});
