@@ -60,11 +60,6 @@ final class TorchScriptProgram implements CompiledProgram {
         }
     }
 
-    /** The TorchScript source this program runs (for diagnostics). */
-    String code() {
-        return source.text();
-    }
-
     @Override
     public List<NativeTensor> run(Feeds feeds) {
         if (closed) {

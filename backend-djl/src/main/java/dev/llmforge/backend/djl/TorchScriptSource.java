@@ -25,6 +25,9 @@ import java.util.Locale;
  */
 final class TorchScriptSource {
     static final String CLASS_NAME = "Step";
+    // GELU's tanh form as the eager kernel computes it: x sigmoid(2u), 2u = x (2c + 2ca x^2)
+    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+    private static final double GELU_C = 0.044715;
 
     private final Program program;
     private final List<Op> sourceOps = new ArrayList<>();
@@ -39,7 +42,7 @@ final class TorchScriptSource {
         }
     }
 
-    /** Translates {@code program}; throws {@link IllegalArgumentException} for an op this translator does not know. */
+    /** Translates {@code program} (every {@link OpKind} has a translation). */
     static TorchScriptSource of(Program program) {
         TorchScriptSource source = new TorchScriptSource(program);
         for (Op op : program.ops()) {
@@ -215,10 +218,6 @@ final class TorchScriptSource {
             }
         }
     }
-
-    // GELU's tanh form as the eager kernel computes it: x sigmoid(2u), 2u = x (2c + 2ca x^2)
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double GELU_C = 0.044715;
 
     private static String twiceGeluArgument(String x, String x2) {
         return "torch.mul(torch.add(torch.mul(" + x2 + ", " + number(2 * SQRT_2_OVER_PI * GELU_C) + "), " + number(2 * SQRT_2_OVER_PI)
