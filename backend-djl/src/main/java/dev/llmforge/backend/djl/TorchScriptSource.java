@@ -261,6 +261,11 @@ final class TorchScriptSource {
         return probs;
     }
 
+    /**
+     * The backward PyTorch's autograd runs for the eager kernel's forward (which it differentiates),
+     * op for op: its native softmax backward, the scale, and each matmul's backward (the key's
+     * gradient as the transpose of the gradient of k^T), so that rounding matches the eager step.
+     */
     private void attentionBackward(Op op) {
         String p = attentionProbs(op);
         String q = in(op, 0);
@@ -269,9 +274,10 @@ final class TorchScriptSource {
         String g = in(op, 4);
         String scale = number(op.constant(0));
         String dScores = temp(op, "dscores");
-        line(dScores + " = torch.mul(" + softmaxBackward(p, "torch.matmul(" + g + ", torch.transpose(" + v + ", -2, -1))") + ", " + scale + ")");
+        line(dScores + " = torch.mul(torch._softmax_backward_data(torch.matmul(" + g + ", torch.transpose(" + v + ", -2, -1)), " + p
+                + ", 3, " + code(type(op.input(0)).dtype()) + "), " + scale + ")");
         line("v" + op.output(0) + " = torch.matmul(" + dScores + ", " + k + ")");
-        line("v" + op.output(1) + " = torch.matmul(torch.transpose(" + dScores + ", -2, -1), " + q + ")");
+        line("v" + op.output(1) + " = torch.transpose(torch.matmul(torch.transpose(" + q + ", -2, -1), " + dScores + "), -2, -1)");
         line("v" + op.output(2) + " = torch.matmul(torch.transpose(" + p + ", -2, -1), " + g + ")");
     }
 
