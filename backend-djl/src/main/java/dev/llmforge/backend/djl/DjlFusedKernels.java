@@ -38,8 +38,8 @@ final class DjlFusedKernels extends FusedKernels {
             FusedOp.GELU, FusedOp.CAUSAL_ATTENTION, FusedOp.ADAMW_UPDATE);
 
     private static final ai.djl.Device CPU = ai.djl.Device.cpu();
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double GELU_C = 0.044715;
+    static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+    static final double GELU_C = 0.044715;
 
     private final DjlKernels djl;
     private final Constants constants;

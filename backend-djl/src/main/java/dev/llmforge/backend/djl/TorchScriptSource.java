@@ -26,8 +26,8 @@ import java.util.Locale;
 final class TorchScriptSource {
     static final String CLASS_NAME = "Step";
     // GELU's tanh form as the eager kernel computes it: x sigmoid(2u), 2u = x (2c + 2ca x^2)
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double GELU_C = 0.044715;
+    private static final double SQRT_2_OVER_PI = DjlFusedKernels.SQRT_2_OVER_PI;
+    private static final double GELU_C = DjlFusedKernels.GELU_C;
 
     private final Program program;
     private final List<Op> sourceOps = new ArrayList<>();
