@@ -31,7 +31,8 @@ public final class KvCache implements AutoCloseable {
     private final int capacity;
     private final boolean fixedSize;
     private int length;
-    // tensors of the current step shared by its layers (fixed size); they belong to the step's scope
+    // tensors of the current step shared by its layers (fixed size); they belong to the step's scope,
+    // so a step that failed before advance() leaves them closed, and the next step makes them again
     private Tensor positions;
     private Tensor attentionMask;
     private Tensor writeSlots;
@@ -130,7 +131,7 @@ public final class KvCache implements AutoCloseable {
      * size). Made once per step and shared by every caller until {@link #advance}.
      */
     public Tensor positions(TensorFactory tensors, int t) {
-        if (positions == null) {
+        if (positions == null || positions.isClosed()) {
             long[] p = new long[t];
             for (int i = 0; i < t; i++) {
                 p[i] = length + i;
@@ -145,7 +146,7 @@ public final class KvCache implements AutoCloseable {
      * size): 0 where query i may see slot j (j <= length + i), -inf elsewhere.
      */
     public Tensor attentionMask(Tensor like, int t) {
-        if (attentionMask == null) {
+        if (attentionMask == null || attentionMask.isClosed()) {
             float[] m = new float[t * capacity];
             for (int i = 0; i < t; i++) {
                 for (int j = length + i + 1; j < capacity; j++) {
@@ -160,7 +161,7 @@ public final class KvCache implements AutoCloseable {
 
     /** BOOL (1, 1, capacity, 1), true at slot {@code length}: where a one-position step writes. */
     private Tensor writeSlots(Tensor like) {
-        if (writeSlots == null) {
+        if (writeSlots == null || writeSlots.isClosed()) {
             boolean[] s = new boolean[capacity];
             s[length] = true;
             writeSlots = tensors(like).of(s, 1, 1, capacity, 1);

@@ -61,12 +61,12 @@ public final class RotaryEmbedding extends Module {
         return new Tables(cos.slice(0, start, start + length), sin.slice(0, start, start + length));
     }
 
-    /** x (B, H, T, D) rotated for the positions of {@code tables} (T of them). */
     /** cos/sin rows of the given positions (I64 (T)), read by gather: the positions may be data of a captured step. */
     public Tables tables(Tensor positions) {
         return new Tables(cos.gather(0, positions), sin.gather(0, positions));
     }
 
+    /** x (B, H, T, D) rotated for the positions of {@code tables} (T of them). */
     public Tensor apply(Tensor x, Tables tables) {
         if (x.dim(-1) != headDim || x.dim(-2) != tables.cos().dim(0)) {
             throw new IllegalArgumentException("RoPE: expected (..., " + tables.cos().dim(0) + ", " + headDim + "), got " + x.shape());
