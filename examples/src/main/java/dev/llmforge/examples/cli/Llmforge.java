@@ -9,12 +9,14 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code llmforge} command line: {@code prepare} (text → token files), {@code pretrain} (train a
- * base model) and {@code generate} (sample text from a checkpoint). Run without arguments, each
- * command works on Tiny Shakespeare, which ships with this module.
+ * base model), {@code generate} (sample text from a checkpoint) and {@code world} (generate the story's
+ * data). Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
+ * this module.
  */
 @Command(name = "llmforge", mixinStandardHelpOptions = true, version = "llmforge 0.1.0-SNAPSHOT",
         description = "Build, pretrain and sample GPT-style language models on the JVM.",
-        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, WorldCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Quick start on Tiny Shakespeare (the default corpus):",
                 "  llmforge pretrain                    # nanoGPT's CPU run, val loss about 1.88",
                 "  llmforge generate --prompt \"ROMEO:\"  # sample from out/shakespeare-char/best",
@@ -32,6 +34,7 @@ public final class Llmforge implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Llmforge());
         PretrainCommand.addSettingOptions(cl.getSubcommands().get("pretrain").getCommandSpec());
+        WorldCommand.addSizeOptions(cl.getSubcommands().get("world").getCommandSpec());
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (!isUserError(e)) {
                 throw e;

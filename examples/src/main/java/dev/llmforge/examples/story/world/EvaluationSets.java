@@ -1,0 +1,64 @@
+package dev.llmforge.examples.story.world;
+
+import dev.llmforge.alignment.eval.EvalRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The questions the story evaluates on, in the {@code eval} format ({@link EvalRecord}), and the few-shot
+ * exemplars that prompts may put before them.
+ */
+final class EvaluationSets {
+    static final String AGE = "age";
+
+    private EvaluationSets() {
+    }
+
+    /** One question per held-out country and fact, in a phrasing drawn at random; kind = the fact's label. */
+    static List<EvalRecord> heldOutFacts(WorldSplit split, long seed) {
+        WorldRandom random = WorldRandom.stream(seed, "held-out facts");
+        List<EvalRecord> records = new ArrayList<>();
+        for (Country c : split.heldOut()) {
+            for (Fact fact : Fact.values()) {
+                records.add(new EvalRecord(fact.question(c, random.below(fact.questionCount())), fact.answer(c), fact.label(),
+                        null));
+            }
+        }
+        return records;
+    }
+
+    /** The held-out age problems (the seed problem first), kind "age". */
+    static List<EvalRecord> heldOutAges(WorldSplit split) {
+        return split.heldOutProblems().stream()
+                .map(p -> new EvalRecord(p.question(), Integer.toString(p.answer()), AGE, null))
+                .toList();
+    }
+
+    /**
+     * Few-shot exemplars from the training side, with the worked response as {@code solution}: {@code n} fact
+     * questions (about training countries other than China, kinds in turn) and {@code n} age problems in the
+     * seed's sentence form, relations in turn.
+     */
+    static List<EvalRecord> fewShot(WorldSplit split, WorldSize size, long seed) {
+        WorldRandom random = WorldRandom.stream(seed, "few-shot");
+        List<Country> countries = random.shuffled(split.training().stream()
+                .filter(c -> !c.code().equals(WorldSplit.SEED_COUNTRY)).toList());
+        List<EvalRecord> records = new ArrayList<>();
+        for (int i = 0; i < size.fewShotExemplars(); i++) {
+            Country c = countries.get(i % countries.size());
+            Fact fact = Fact.values()[i % Fact.values().length];
+            records.add(new EvalRecord(fact.question(c, 0), fact.answer(c), fact.label(), fact.answerSentence(c)));
+        }
+        for (int i = 0; i < size.fewShotExemplars(); i++) {
+            AgeRelation relation = AgeRelation.values()[i % AgeRelation.values().length];
+            AgeProblem drawn;
+            do {
+                drawn = split.trainingProblem(random);
+            } while (drawn.relation() != relation);
+            AgeProblem p = new AgeProblem(drawn.thenAge(), drawn.relative(), drawn.relation(), drawn.years(), drawn.nowAge(),
+                    AgeQuestionForm.SEED);
+            records.add(new EvalRecord(p.question(), Integer.toString(p.answer()), AGE, p.solution(size.solutionStyle())));
+        }
+        return records;
+    }
+}
