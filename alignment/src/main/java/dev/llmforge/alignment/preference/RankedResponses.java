@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * Several responses to one prompt with the labeler's ranking, a line of a ranked-list file (InstructGPT's K
  * ranked answers per prompt): {@code {"prompt", "responses": [...], "ranking": [...], "features": [...]}} where
- * {@code ranking[i]} is the rank of {@code responses[i]} — 0 is best, equal ranks are ties (no preference) —
- * and {@code features[i]} says why ({@code correct}, {@code answers}, {@code ends_cleanly}, {@code length}).
+ * {@code ranking[i]} is the rank of {@code responses[i]} — 1 is best, equal ranks are ties (no preference), as
+ * {@link dev.llmforge.alignment.data.PreferenceReader} reads it — and {@code features[i]} says why ({@code correct}, {@code answers}, {@code ends_cleanly}, {@code length}).
  *
  * @param prompt    the question
  * @param responses the responses, in sampling order
@@ -34,8 +34,8 @@ public record RankedResponses(String prompt, List<Sample> responses, List<Respon
      * Every preference these rankings imply: one pair per two responses of different rank (ties give none), the
      * better one chosen; pairs in index order of the two responses.
      */
-    public List<PreferencePair> pairs() {
-        List<PreferencePair> pairs = new ArrayList<>();
+    public List<LabeledPair> pairs() {
+        List<LabeledPair> pairs = new ArrayList<>();
         for (int i = 0; i < ranks.length; i++) {
             for (int j = i + 1; j < ranks.length; j++) {
                 if (ranks[i] == ranks[j]) {
@@ -43,7 +43,7 @@ public record RankedResponses(String prompt, List<Sample> responses, List<Respon
                 }
                 int better = ranks[i] < ranks[j] ? i : j;
                 int worse = better == i ? j : i;
-                pairs.add(new PreferencePair(prompt, responses.get(better).text(), responses.get(worse).text(),
+                pairs.add(new LabeledPair(prompt, responses.get(better).text(), responses.get(worse).text(),
                         features.get(better).differenceFrom(features.get(worse))));
             }
         }
@@ -57,7 +57,7 @@ public record RankedResponses(String prompt, List<Sample> responses, List<Respon
         responses.forEach(r -> texts.add(r.text()));
         ArrayNode ranking = json.putArray("ranking");
         for (int rank : ranks) {
-            ranking.add(rank);
+            ranking.add(rank + 1); // on disk 1 = best
         }
         ArrayNode why = json.putArray("features");
         for (ResponseFeatures f : features) {

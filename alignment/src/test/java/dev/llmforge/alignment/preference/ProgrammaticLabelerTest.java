@@ -35,13 +35,13 @@ class ProgrammaticLabelerTest {
     void pairsSayWhetherTheyDifferInFormOrOnlyInCorrectness() {
         RankedResponses ranked = ProgrammaticLabeler.rank(SISTER,
                 List.of(new Sample(WRONG, true), new Sample(RIGHT, true), new Sample(CONTINUES, true), new Sample(WRONG, true)));
-        List<PreferencePair> pairs = ranked.pairs();
+        List<LabeledPair> pairs = ranked.pairs();
         assertEquals(List.of(
-                new PreferencePair(SISTER.question(), RIGHT, WRONG, PairKind.CORRECTNESS),
-                new PreferencePair(SISTER.question(), WRONG, CONTINUES, PairKind.FORM),
-                new PreferencePair(SISTER.question(), RIGHT, CONTINUES, PairKind.FORM),
-                new PreferencePair(SISTER.question(), RIGHT, WRONG, PairKind.CORRECTNESS),
-                new PreferencePair(SISTER.question(), WRONG, CONTINUES, PairKind.FORM)),
+                new LabeledPair(SISTER.question(), RIGHT, WRONG, PairKind.CORRECTNESS),
+                new LabeledPair(SISTER.question(), WRONG, CONTINUES, PairKind.FORM),
+                new LabeledPair(SISTER.question(), RIGHT, CONTINUES, PairKind.FORM),
+                new LabeledPair(SISTER.question(), RIGHT, WRONG, PairKind.CORRECTNESS),
+                new LabeledPair(SISTER.question(), WRONG, CONTINUES, PairKind.FORM)),
                 pairs, "the two identical wrong answers tie and make no pair");
     }
 

@@ -24,6 +24,20 @@ final class ChatEncodingBuilder {
         }
     }
 
+    /**
+     * Checks that the tokenizer has the special token {@code token}, which {@code template} needs.
+     *
+     * @throws IllegalArgumentException naming the template, the token and the special tokens there are
+     */
+    void requireSpecial(String token, String template) {
+        if (!tokenizer.specialTokens().contains(token)) {
+            throw new IllegalArgumentException(String.format("%s closes every assistant turn with the special token "
+                    + "%s, which this tokenizer does not have (its special tokens are %s); add it, e.g. with "
+                    + "BpeTokenizer.withAddedSpecialTokens or CharTokenizer.fromCorpus(corpus, specialTokens)",
+                    template, token, tokenizer.specialTokens().asMap().keySet()));
+        }
+    }
+
     /** Appends the special token {@code token}. */
     void special(String token, boolean assistant) {
         text.append(token);

@@ -25,6 +25,11 @@ public final class ChatMlTemplate implements ChatTemplate {
         return builder.build();
     }
 
+    @Override
+    public String endOfTurn() {
+        return IM_END;
+    }
+
     private static ChatEncodingBuilder renderMessages(List<ChatMessage> messages, Tokenizer tokenizer) {
         ChatEncodingBuilder builder = new ChatEncodingBuilder(tokenizer);
         for (ChatMessage message : messages) {

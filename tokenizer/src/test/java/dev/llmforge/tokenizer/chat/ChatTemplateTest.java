@@ -3,9 +3,11 @@ package dev.llmforge.tokenizer.chat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmforge.tokenizer.BpeTokenizer;
 import dev.llmforge.tokenizer.CharTokenizer;
+import dev.llmforge.tokenizer.SpecialTokens;
 import dev.llmforge.tokenizer.TestData;
 import dev.llmforge.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -66,20 +68,28 @@ class ChatTemplateTest {
     }
 
     @Test
-    void humanAssistantTemplateWorksWithACharacterVocabulary() {
-        CharTokenizer chars = CharTokenizer.fromCorpus(TestData.shakespeare());
+    void humanAssistantTemplateWorksWithACharacterVocabularyAndTrainsTheEndOfTurn() {
+        CharTokenizer chars = CharTokenizer.fromCorpus(TestData.shakespeare(), List.of(SpecialTokens.END_OF_TEXT));
+        int endOfText = chars.specialTokens().requireId(SpecialTokens.END_OF_TEXT);
         ChatEncoding encoding = ChatTemplate.humanAssistant().render(List.of(
-                ChatMessage.user("How art thou?"), ChatMessage.assistant("Well, I thank you.")), chars);
-        String text = "\n\nHuman: How art thou?\n\nAssistant: Well, I thank you.";
-        assertEquals(text, encoding.text());
-        assertArrayEquals(chars.encode(text), encoding.ids());
-        int answerStart = text.indexOf(" Well");
-        for (int i = 0; i < text.length(); i++) {
-            assertEquals(i >= answerStart, encoding.assistantMask()[i], "position " + i);
-        }
+                ChatMessage.user("How art thou?"), ChatMessage.assistant("Well, I thank you."),
+                ChatMessage.user("And thy sister?"), ChatMessage.assistant("Well too.")), chars);
+        String first = "\n\nHuman: How art thou?\n\nAssistant: Well, I thank you.";
+        String second = "\n\nHuman: And thy sister?\n\nAssistant: Well too.";
+        assertEquals(first + "<|endoftext|>" + second + "<|endoftext|>", encoding.text());
+        Expected expected = new Expected(chars);
+        expected.text("\n\nHuman: How art thou?\n\nAssistant:", false).text(" Well, I thank you.", true)
+                .id(endOfText, true);
+        expected.text("\n\nHuman: And thy sister?\n\nAssistant:", false).text(" Well too.", true)
+                .id(endOfText, true);
+        assertArrayEquals(expected.ids(), encoding.ids());
+        assertArrayEquals(expected.mask(), encoding.assistantMask());
+        assertEquals(SpecialTokens.END_OF_TEXT, ChatTemplate.humanAssistant().endOfTurn());
+
         ChatEncoding prompt = ChatTemplate.humanAssistant().renderForGeneration(
                 List.of(ChatMessage.user("How art thou?")), chars);
         assertEquals("\n\nHuman: How art thou?\n\nAssistant:", prompt.text());
+        assertEquals(0, prompt.assistantTokenCount());
     }
 
     @Test
@@ -88,6 +98,51 @@ class ChatTemplateTest {
                 () -> ChatTemplate.humanAssistant().render(List.of(ChatMessage.system("x")), BpeTokenizer.gpt2()));
         assertEquals("the Human/Assistant template has roles \"user\" and \"assistant\", found \"system\"",
                 e.getMessage());
+    }
+
+    @Test
+    void plainTextTemplatesNeedTheEndOfTextToken() {
+        CharTokenizer chars = CharTokenizer.fromCorpus("abc Human:Assistant?QA\n");
+        for (ChatTemplate template : List.of(ChatTemplate.humanAssistant(), ChatTemplate.qa())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> template.render(List.of(ChatMessage.user("a"), ChatMessage.assistant("b")), chars));
+            assertTrue(e.getMessage().contains("closes every assistant turn with the special token <|endoftext|>, "
+                    + "which this tokenizer does not have (its special tokens are [])"), e.getMessage());
+        }
+    }
+
+    @Test
+    void qaTemplateWritesQuestionAndAnswerLinesWithABlankLineBetweenRecords() {
+        BpeTokenizer gpt2 = BpeTokenizer.gpt2();
+        int endOfText = gpt2.specialTokens().requireId(SpecialTokens.END_OF_TEXT);
+        ChatEncoding encoding = ChatTemplate.qa().render(List.of(
+                ChatMessage.user("What's the capital of China?"), ChatMessage.assistant("China's capital is Beijing."),
+                ChatMessage.user("And of France?"), ChatMessage.assistant("Paris.")), gpt2);
+        assertEquals("Q: What's the capital of China?\nA: China's capital is Beijing.<|endoftext|>\n\n"
+                + "Q: And of France?\nA: Paris.<|endoftext|>", encoding.text());
+        Expected expected = new Expected(gpt2);
+        expected.text("Q: What's the capital of China?\n", false).text("A:", false)
+                .text(" China's capital is Beijing.", true).id(endOfText, true);
+        expected.text("\n\n", false).text("Q: And of France?\n", false).text("A:", false).text(" Paris.", true)
+                .id(endOfText, true);
+        assertArrayEquals(expected.ids(), encoding.ids());
+        assertArrayEquals(expected.mask(), encoding.assistantMask());
+
+        assertEquals("Q: What's the capital of China?\nA:", ChatTemplate.qa().renderForGeneration(
+                List.of(ChatMessage.user("What's the capital of China?")), gpt2).text());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChatTemplate.qa().render(List.of(ChatMessage.system("x")), gpt2));
+        assertEquals("the Q&A template has roles \"user\" and \"assistant\", found \"system\"", e.getMessage());
+    }
+
+    @Test
+    void templatesAreFoundByName() {
+        assertEquals(ChatMlTemplate.class, ChatTemplate.named("chatml").getClass());
+        assertEquals(HumanAssistantTemplate.class, ChatTemplate.named("human-assistant").getClass());
+        assertEquals(QaTemplate.class, ChatTemplate.named("qa").getClass());
+        assertEquals(ChatMlTemplate.IM_END, ChatTemplate.chatMl().endOfTurn());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ChatTemplate.named("llama"));
+        assertEquals("unknown chat template \"llama\"; expected one of chatml, human-assistant, qa", e.getMessage());
     }
 
     @Test

@@ -16,8 +16,8 @@ import java.util.Objects;
  * @param rejected the worse response
  * @param kind     what separates them
  */
-public record PreferencePair(String prompt, String chosen, String rejected, PairKind kind) {
-    public PreferencePair {
+public record LabeledPair(String prompt, String chosen, String rejected, PairKind kind) {
+    public LabeledPair {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(chosen, "chosen");
         Objects.requireNonNull(rejected, "rejected");
@@ -34,13 +34,13 @@ public record PreferencePair(String prompt, String chosen, String rejected, Pair
     }
 
     /** Writes {@code pairs} as a preference file, atomically. */
-    public static void write(Path file, List<PreferencePair> pairs) throws IOException {
-        JsonLines.write(file, pairs.stream().map(PreferencePair::toJson).toList());
+    public static void write(Path file, List<LabeledPair> pairs) throws IOException {
+        JsonLines.write(file, pairs.stream().map(LabeledPair::toJson).toList());
     }
 
     /** Reads a preference file written by {@link #write}; a bad line is an error naming the file and line. */
-    public static List<PreferencePair> read(Path file) throws IOException {
-        return JsonLines.read(file, line -> new PreferencePair(JsonLines.requiredText(line, "prompt"),
+    public static List<LabeledPair> read(Path file) throws IOException {
+        return JsonLines.read(file, line -> new LabeledPair(JsonLines.requiredText(line, "prompt"),
                 JsonLines.requiredText(line, "chosen"), JsonLines.requiredText(line, "rejected"),
                 PairKind.ofLabel(JsonLines.requiredText(line, "kind"))));
     }
