@@ -9,6 +9,7 @@ import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.capture.StepFunction;
+import dev.llmforge.generate.DecodeStep;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.nn.KvCache;
@@ -108,17 +109,17 @@ public abstract class CaptureContract extends BackendContract {
     @Test
     void compiledDecodeStepsGiveTheLogitsOfEagerDecoding() {
         for (GptConfig config : List.of(GptConfig.gpt2(40, 16, 2, 2, 32), GptConfig.llama(40, 16, 2, 4, 2, 32, 48))) {
-            try (Gpt model = new Gpt(config, backend(), 3); KvCache compiled = model.newDecodingCache(); KvCache eager = model.newCache();
-                 TensorScope ignored = TensorScope.open(); GradMode.Restore noGrad = GradMode.noGrad()) {
+            try (Gpt model = new Gpt(config, backend(), 3); DecodeStep step = new DecodeStep(model); KvCache compiled = step.newCache();
+                 KvCache eager = model.newCache(); TensorScope ignored = TensorScope.open(); GradMode.Restore noGrad = GradMode.noGrad()) {
                 model.eval();
-                assertTrue(compiled.isFixedSize(), "a backend that captures decodes over a fixed-size cache");
+                assertTrue(step.isCompiled() && compiled.isFixedSize(), "a backend that captures decodes over a fixed-size cache");
                 Tensor prompt = tensors().of(new long[] {1, 2, 3, 4, 5}, 1, 5);
                 model.nextTokenLogits(prompt, compiled);
                 model.nextTokenLogits(prompt, eager);
                 for (int i = 0; i < 10; i++) {
                     Tensor id = tensors().of(new long[] {(7L * i + 3) % 40}, 1, 1);
                     float[] want = model.nextTokenLogits(id, eager).toFloatArray();
-                    float[] got = model.decodeLogits(id, compiled).toFloatArray();
+                    float[] got = step.logits(id, compiled).toFloatArray();
                     assertArrayEquals(want, got, 1e-4f, config.positions() + ", step " + i);
                 }
             }

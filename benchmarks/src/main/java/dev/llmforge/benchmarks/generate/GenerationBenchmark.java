@@ -1,11 +1,11 @@
 package dev.llmforge.benchmarks.generate;
 
+import dev.llmforge.generate.DecodeStep;
 import dev.llmforge.generate.GenerationConfig;
 import dev.llmforge.generate.GenerationResult;
 import dev.llmforge.generate.Generator;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
-import dev.llmforge.nn.KvCache;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
 import java.lang.management.ManagementFactory;
@@ -42,16 +42,15 @@ public final class GenerationBenchmark {
         int batch = Integer.getInteger("batch", 10);
         Backend backend = Backends.get(backendName);
         GptConfig config = GptConfig.shakespeareChar();
-        try (Gpt model = new Gpt(config, backend, 1337)) {
+        try (Gpt model = new Gpt(config, backend, 1337); Generator generator = new Generator(model)) {
             model.eval();
             boolean compiled;
-            try (KvCache probe = model.newDecodingCache()) {
-                compiled = probe.isFixedSize(); // what Gpt.decodeLogits runs: a compiled step over a fixed-size cache, or eager
+            try (DecodeStep probe = new DecodeStep(model)) {
+                compiled = probe.isCompiled(); // what the generator's decode steps run: a compiled step over a fixed-size cache, or eager
             }
             System.out.printf(Locale.ROOT, "generation benchmark: backend %s, model %s (%,d parameters), %d new tokens per prompt, "
                     + "decode steps %s%n", backend.name(), "shakespeare-char baby GPT", model.parameterCount(), tokens,
                     compiled ? "compiled (captured)" : "eager");
-            Generator generator = new Generator(model);
             GenerationConfig sampling = GenerationConfig.builder().maxNewTokens(tokens).temperature(0.8).topK(200).seed(1337).build();
             List<int[]> one = List.of(new int[] {0});
             List<int[]> many = new ArrayList<>();
