@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The README's load-and-generate program, as an application would run it: in a fresh JVM whose
  * class path holds llmforge-core, llmforge-tokenizer and one backend of llmforge's modules (not
- * training, not the other backends), with slf4j-simple as the application's logging, against a
+ * training, not the other backends, not the examples module), with slf4j-simple and its defaults as
+ * the application's logging, against a
  * checkpoint written beforehand. It must print the prompt and its continuation and nothing else.
  */
 class LoadAndGenerateTest {
@@ -75,9 +76,13 @@ class LoadAndGenerateTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"djl", "nd4j"})
-    void runsWithCoreTokenizerAndOneBackendAndPrintsOnlyTheText(String backend) throws Exception {
+    void runsWithCoreTokenizerAndOneBackendAndPrintsOnlyTheText(String backend, @TempDir Path application) throws Exception {
+        // the program's class alone, without the examples module (whose simplelogger.properties would quieten the engines)
+        Path classFile = Path.of(LoadAndGenerate.class.getName().replace('.', File.separatorChar) + ".class");
+        Files.createDirectories(application.resolve(classFile).getParent());
+        Files.copy(location(LoadAndGenerate.class).resolve(classFile), application.resolve(classFile));
         Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                classPathWithOnly(backend), LoadAndGenerate.class.getName(), checkpoint.toString()))
+                application + File.pathSeparator + classPathWithOnly(backend), LoadAndGenerate.class.getName(), checkpoint.toString()))
                 .redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the program did not finish");
@@ -95,13 +100,14 @@ class LoadAndGenerateTest {
     }
 
     /**
-     * This test's class path without llmforge-training and without the llmforge backends other than
-     * {@code backend}. The other engines' own jars stay: without their llmforge module no backend
-     * finds them.
+     * This test's class path without the examples module, llmforge-training and the llmforge
+     * backends other than {@code backend}. The other engines' own jars stay: without their llmforge
+     * module no backend finds them.
      */
     private static String classPathWithOnly(String backend) throws ClassNotFoundException, URISyntaxException {
         Set<String> backends = Set.of("djl", "tensorflow", "nd4j");
-        List<Path> excluded = new ArrayList<>(List.of(location(Trainer.class)));
+        List<Path> excluded = new ArrayList<>(List.of(location(LoadAndGenerate.class), location(LoadAndGenerateTest.class),
+                location(Trainer.class)));
         for (String other : backends) {
             if (!other.equals(backend)) {
                 excluded.add(location(Class.forName(backendClass(other))));
@@ -110,8 +116,8 @@ class LoadAndGenerateTest {
         String kept = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
                 .filter(entry -> !excluded.contains(Path.of(entry).toAbsolutePath()))
                 .collect(Collectors.joining(File.pathSeparator));
-        assertTrue(kept.split(File.pathSeparator).length == System.getProperty("java.class.path").split(File.pathSeparator).length - 3,
-                "training and two backends were taken off the class path");
+        assertEquals(System.getProperty("java.class.path").split(File.pathSeparator).length - 5, kept.split(File.pathSeparator).length,
+                "the examples module (classes and test classes), training and two backends were taken off the class path");
         return kept;
     }
 

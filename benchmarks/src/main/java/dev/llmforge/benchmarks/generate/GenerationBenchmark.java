@@ -13,6 +13,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * Generation speed for the shakespeare-char "baby GPT" shape (vocab 65, context 64, 4 layers,
@@ -20,9 +21,14 @@ import java.util.Locale;
  * {@code -Dllmforge.backend} (default djl). Sampling as nanoGPT's sample.py (temperature 0.8,
  * top-k 200), from a one-token prompt, batch 1 and a batch of prompts.
  *
+ * <p>Then, for each of the {@code largeBatches} (default 16 and 64), batched sampling as above (B
+ * samples of 500 tokens), and rollouts as reinforcement learning samples them: B prompts of 1 to 32
+ * tokens in one left-padded batch, 32 new tokens each (within the context), pure temperature 1.
+ *
  * <p>Options (system properties): {@code tokens} (default 500, as sample.py), {@code repeats}
  * (timed runs per case, default 3), {@code batch} (samples in the batched case, default 10: sample.py's
- * {@code num_samples}).
+ * {@code num_samples}), {@code largeBatches} (default {@code 16,64}), {@code largeBatchesOnly}
+ * (true: skip the batch-1 and batch-10 cases and the hand-written comparison).
  * Beyond the 64-token context the cached run restarts its cache from the last 32 tokens (a sliding
  * window) and the uncached run reads the last 64 tokens each step, as sample.py does.
  *
@@ -52,25 +58,57 @@ public final class GenerationBenchmark {
                     + "decode steps %s%n", backend.name(), "shakespeare-char baby GPT", model.parameterCount(), tokens,
                     compiled ? "compiled (captured)" : "eager");
             GenerationConfig sampling = GenerationConfig.builder().maxNewTokens(tokens).temperature(0.8).topK(200).seed(1337).build();
-            List<int[]> one = List.of(new int[] {0});
-            List<int[]> many = new ArrayList<>();
-            for (int i = 0; i < batch; i++) {
-                many.add(new int[] {0}); // as sample.py: several samples of one prompt, each from its own random stream
+            if (!Boolean.getBoolean("largeBatchesOnly")) {
+                smallBatches(model, generator, sampling, tokens, batch, repeats);
             }
-            double cached = measure("KV cache, batch 1", generator, one, sampling, repeats);
-            double uncached = measure("no cache, batch 1", generator, one, sampling.toBuilder().useCache(false).build(), repeats);
-            double within = measure("KV cache, batch 1, within the context (60 tokens)", generator, one,
-                    sampling.toBuilder().maxNewTokens(60).build(), repeats);
-            double batched = measure("KV cache, batch " + batch, generator, many, sampling, repeats);
-            double batchedUncached = measure("no cache, batch " + batch, generator, many, sampling.toBuilder().useCache(false).build(), repeats);
-            System.out.printf(Locale.ROOT, "cache speed-up: %.1fx (batch 1), %.1fx (batch %d)%n", cached / uncached, batched / batchedUncached,
-                    batch);
-            System.out.printf(Locale.ROOT, "summary tokens/s: cache %.0f, no-cache %.0f, cache-within-context %.0f, cache-batch%d %.0f, "
-                    + "no-cache-batch%d %.0f%n", cached, uncached, within, batch, batched, batch, batchedUncached);
-            if (backend.name().equals("djl")) {
-                compareWithHandWritten(model, generator, tokens, repeats);
+            for (String b : System.getProperty("largeBatches", "16,64").split(",")) {
+                largeBatch(generator, sampling, Integer.parseInt(b.trim()), repeats);
             }
         }
+    }
+
+    /** Batch 1 with and without the cache, batch {@code batch} with and without, and the hand-written comparison on DJL. */
+    private static void smallBatches(Gpt model, Generator generator, GenerationConfig sampling, int tokens, int batch, int repeats) {
+        List<int[]> one = List.of(new int[] {0});
+        List<int[]> many = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            many.add(new int[] {0}); // as sample.py: several samples of one prompt, each from its own random stream
+        }
+        double cached = measure("KV cache, batch 1", generator, one, sampling, repeats);
+        double uncached = measure("no cache, batch 1", generator, one, sampling.toBuilder().useCache(false).build(), repeats);
+        double within = measure("KV cache, batch 1, within the context (60 tokens)", generator, one,
+                sampling.toBuilder().maxNewTokens(60).build(), repeats);
+        double batched = measure("KV cache, batch " + batch, generator, many, sampling, repeats);
+        double batchedUncached = measure("no cache, batch " + batch, generator, many, sampling.toBuilder().useCache(false).build(), repeats);
+        System.out.printf(Locale.ROOT, "cache speed-up: %.1fx (batch 1), %.1fx (batch %d)%n", cached / uncached, batched / batchedUncached,
+                batch);
+        System.out.printf(Locale.ROOT, "summary tokens/s: cache %.0f, no-cache %.0f, cache-within-context %.0f, cache-batch%d %.0f, "
+                + "no-cache-batch%d %.0f%n", cached, uncached, within, batch, batched, batch, batchedUncached);
+        if (model.parameters().get(0).backend().name().equals("djl")) {
+            compareWithHandWritten(model, generator, tokens, repeats);
+        }
+    }
+
+    /**
+     * Batch {@code b}: {@code b} samples of one prompt as sample.py draws them, then {@code b} rollouts
+     * of prompts of 1 to 32 tokens (left-padded into one batch), 32 new tokens each, pure temperature 1.
+     */
+    private static void largeBatch(Generator generator, GenerationConfig sampling, int b, int repeats) {
+        Random lengths = new Random(b);
+        List<int[]> samples = new ArrayList<>();
+        List<int[]> prompts = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            samples.add(new int[] {0});
+            int[] prompt = new int[1 + lengths.nextInt(32)];
+            for (int t = 0; t < prompt.length; t++) {
+                prompt[t] = lengths.nextInt(65);
+            }
+            prompts.add(prompt);
+        }
+        double sampled = measure("KV cache, batch " + b, generator, samples, sampling, repeats);
+        double rollouts = measure("RL rollouts, batch " + b + " (prompts of 1-32 tokens, 32 new, temperature 1)", generator, prompts,
+                GenerationConfig.sampling(1.0, 32).toBuilder().seed(1337).build(), repeats);
+        System.out.printf(Locale.ROOT, "summary tokens/s: cache-batch%d %.0f, rollouts-batch%d %.0f%n", b, sampled, b, rollouts);
     }
 
     /**
