@@ -62,10 +62,24 @@ public final class TokenLogProbs {
     /** (B, T): log p(ids[b, t] | ids[b, <t]) for t ≥ 1; 0 at t = 0. */
     public Tensor perToken() {
         if (perToken == null) {
-            int t = ids.dim(1);
-            perToken = t == 1 ? zerosColumn() : behindZero(F.tokenLogProbs(predictions(), ids.slice(1, 1, t)));
+            perToken = ids.dim(1) == 1 ? zerosColumn() : behindZero(F.tokenLogProbs(predictions(), predictedIds()));
         }
         return perToken;
+    }
+
+    /**
+     * ids[:, 1:] (B, T-1), uploaded from the host: F.tokenLogProbs reads its targets there, and a
+     * captured step serves a read of its inputs (the ids) without running, not one of a slice made inside it.
+     */
+    private Tensor predictedIds() {
+        int b = ids.dim(0);
+        int t = ids.dim(1);
+        long[] all = ids.toLongArray();
+        long[] next = new long[b * (t - 1)];
+        for (int row = 0; row < b; row++) {
+            System.arraycopy(all, row * t + 1, next, row * (t - 1), t - 1);
+        }
+        return Tensor.on(ids.backend(), ids.device()).of(next, b, t - 1);
     }
 
     /** (B, T): the entropy of the distribution that chose token t (the one after token t - 1), t ≥ 1; 0 at t = 0. */
@@ -101,9 +115,10 @@ public final class TokenLogProbs {
         if (!mask.shape().equals(ids.shape())) {
             throw new IllegalArgumentException("the mask of tokens to count " + mask.shape() + " must have the shape of the ids " + ids.shape());
         }
-        double[] m = mask.slice(1, 0, 1).toDoubleArray();
-        for (int b = 0; b < m.length; b++) {
-            if (m[b] != 0) {
+        double[] m = mask.toDoubleArray(); // the whole mask: a captured step serves reads of its inputs
+        int t = ids.dim(1);
+        for (int b = 0; b < ids.dim(0); b++) {
+            if (m[b * t] != 0) {
                 throw new IllegalArgumentException("the mask of tokens to count selects token 0 of row " + b
                         + ", which has no log-probability (nothing precedes it)");
             }
