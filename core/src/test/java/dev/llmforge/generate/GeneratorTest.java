@@ -182,6 +182,25 @@ class GeneratorTest {
     }
 
     @Test
+    void eachRowOfAMixedBatchStopsOnItsOwnAsAlone() {
+        List<int[]> prompts = List.of(new int[] {1}, new int[] {9, 8, 7}, new int[] {4, 2});
+        int[] first = generator.generate(prompts.get(0), GenerationConfig.greedy(5)).tokens();
+        String text = LETTERS.decode(first);
+        List<GenerationConfig> stops = List.of(GenerationConfig.greedy(5).toBuilder().stopTokenIds(Set.of(first[1])).build(),
+                GenerationConfig.greedy(5).toBuilder().stopStrings(List.of(text.substring(1, 3))).build());
+        for (GenerationConfig cfg : stops) {
+            List<GenerationResult> batch = generator.generate(prompts, cfg, null);
+            assertTrue(batch.get(0).reason() != StopReason.MAX_TOKENS, "row 0 stops early: " + batch.get(0));
+            for (int i = 0; i < prompts.size(); i++) {
+                GenerationResult alone = generator.generate(prompts.get(i), cfg);
+                assertArrayEquals(alone.completion(), batch.get(i).completion(), "prompt " + i + ", " + cfg);
+                assertEquals(alone.reason(), batch.get(i).reason());
+                assertEquals(alone.text(), batch.get(i).text());
+            }
+        }
+    }
+
+    @Test
     void aSampledRowDoesNotDependOnItsCompanions() {
         int[] prompt = {3, 1, 4};
         GenerationConfig cfg = GenerationConfig.sampling(1.3, 5).toBuilder().seed(77).build();

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Generation speed for the shakespeare-char "baby GPT" shape (vocab 65, context 64, 4 layers,
@@ -23,7 +24,8 @@ import java.util.Random;
  *
  * <p>Then, for each of the {@code largeBatches} (default 16 and 64), batched sampling as above (B
  * samples of 500 tokens), and rollouts as reinforcement learning samples them: B prompts of 1 to 32
- * tokens in one left-padded batch, 32 new tokens each (within the context), pure temperature 1.
+ * tokens in one left-padded batch, 32 new tokens each (within the context), pure temperature 1,
+ * taking turns with the same prompts generated one at a time.
  *
  * <p>Options (system properties): {@code tokens} (default 500, as sample.py), {@code repeats}
  * (timed runs per case, default 3), {@code batch} (samples in the batched case, default 10: sample.py's
@@ -106,9 +108,12 @@ public final class GenerationBenchmark {
             prompts.add(prompt);
         }
         double sampled = measure("KV cache, batch " + b, generator, samples, sampling, repeats);
-        double rollouts = measure("RL rollouts, batch " + b + " (prompts of 1-32 tokens, 32 new, temperature 1)", generator, prompts,
-                GenerationConfig.sampling(1.0, 32).toBuilder().seed(1337).build(), repeats);
-        System.out.printf(Locale.ROOT, "summary tokens/s: cache-batch%d %.0f, rollouts-batch%d %.0f%n", b, sampled, b, rollouts);
+        GenerationConfig rollout = GenerationConfig.sampling(1.0, 32).toBuilder().seed(1337).build();
+        double[] rollouts = measure(repeats, List.of(
+                batch("RL rollouts, batch " + b + " (prompts of 1-32 tokens, 32 new, temperature 1)", generator, prompts, rollout),
+                new Case("the same rollouts one prompt at a time", () -> prompts.stream().map(p -> generator.generate(p, rollout)).toList())));
+        System.out.printf(Locale.ROOT, "summary tokens/s: cache-batch%d %.0f, rollouts-batch%d %.0f, one at a time %.0f (batching %.1fx)%n", b,
+                sampled, b, rollouts[0], rollouts[1], rollouts[0] / rollouts[1]);
     }
 
     /**
@@ -141,30 +146,52 @@ public final class GenerationBenchmark {
         }
     }
 
-    /**
-     * Best of {@code repeats} timed runs after {@value #WARM_UP_RUNS} warm-up runs (with one, the first
-     * case measured was up to a quarter slower than later: the JIT had not settled); returns generated tokens per second of
-     * wall time. Also prints tokens per CPU-second of the generating thread, a steadier figure on a
-     * shared machine (it leaves out any other threads the engine uses).
-     */
+    /** One timed case: what it generates, run as a whole. */
+    private record Case(String label, Supplier<List<GenerationResult>> run) {
+    }
+
+    /** {@code prompts} generated as one batch. */
+    private static Case batch(String label, Generator generator, List<int[]> prompts, GenerationConfig cfg) {
+        return new Case(label, () -> generator.generate(prompts, cfg, null));
+    }
+
     private static double measure(String label, Generator generator, List<int[]> prompts, GenerationConfig cfg, int repeats) {
+        return measure(repeats, List.of(batch(label, generator, prompts, cfg)))[0];
+    }
+
+    /**
+     * Best of {@code repeats} timed runs of each case, after {@value #WARM_UP_RUNS} warm-up runs of
+     * each (with one, the first case measured was up to a quarter slower than later: the JIT had not
+     * settled); the cases take turns, so that a drift of the machine's speed reaches all of them.
+     * Returns generated tokens per second of wall time. Also prints tokens per CPU-second of the
+     * generating thread, a steadier figure on a shared machine (it leaves out any other threads the
+     * engine uses).
+     */
+    private static double[] measure(int repeats, List<Case> cases) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        for (int i = 0; i < WARM_UP_RUNS; i++) {
-            generator.generate(prompts, cfg, null);
+        for (Case c : cases) {
+            for (int i = 0; i < WARM_UP_RUNS; i++) {
+                c.run().get();
+            }
         }
-        double best = 0;
-        double bestCpu = 0;
+        double[] best = new double[cases.size()];
+        double[] bestCpu = new double[cases.size()];
         for (int r = 0; r < repeats; r++) {
-            long start = System.nanoTime();
-            long cpuStart = threads.getCurrentThreadCpuTime();
-            List<GenerationResult> results = generator.generate(prompts, cfg, null);
-            double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long produced = results.stream().mapToLong(x -> x.tokens().length).sum();
-            best = Math.max(best, produced / seconds);
-            bestCpu = Math.max(bestCpu, produced / cpuSeconds);
+            for (int i = 0; i < cases.size(); i++) {
+                long start = System.nanoTime();
+                long cpuStart = threads.getCurrentThreadCpuTime();
+                List<GenerationResult> results = cases.get(i).run().get();
+                double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long produced = results.stream().mapToLong(x -> x.tokens().length).sum();
+                best[i] = Math.max(best[i], produced / seconds);
+                bestCpu[i] = Math.max(bestCpu[i], produced / cpuSeconds);
+            }
         }
-        System.out.printf(Locale.ROOT, "  %-55s %8.0f tokens/s  (%8.0f tokens per thread CPU-second)%n", label, best, bestCpu);
+        for (int i = 0; i < cases.size(); i++) {
+            System.out.printf(Locale.ROOT, "  %-55s %8.0f tokens/s  (%8.0f tokens per thread CPU-second)%n", cases.get(i).label(), best[i],
+                    bestCpu[i]);
+        }
         return best;
     }
 }
