@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llmforge.autograd.FusedOps;
 import dev.llmforge.autograd.GradMode;
 import dev.llmforge.autograd.Ops;
+import dev.llmforge.nn.functional.F;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.Capability;
 import dev.llmforge.tensor.DType;
@@ -32,7 +33,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Core's backward rules running on the backend's kernels, checked against central finite
- * differences for every differentiable primitive (broadcasting included) and every fused op, plus
+ * differences for every differentiable primitive (broadcasting included), every fused op and the
+ * functions core composes from them for alignment (log-softmax, log-sum-exp, entropy, per-token
+ * log-probabilities, masked sums and means; these are also compared with the reference), plus
  * gradient accumulation, {@link GradMode#noGrad()} and {@link Tensor#detach()}.
  *
  * <p>Each check differentiates {@code sum(f(inputs) * w)} for a fixed random {@code w}. With
@@ -193,6 +196,39 @@ public abstract class AutogradContract extends BackendContract {
         s[s.length - 1] = dims[dims.length - 2];
         s[s.length - 2] = dims[dims.length - 1];
         return s;
+    }
+
+    // ---- functions composed in core (log-probabilities, entropy, masked reductions) --------------------------
+
+    @TestFactory
+    Stream<DynamicTest> functionGradientsMatchFiniteDifferences() {
+        return functionCases().stream().map(this::gradCheck);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> functionsMatchTheReference() {
+        return functionCases().stream().map(c -> DynamicTest.dynamicTest(c.name() + " F32", () -> {
+            List<HostTensor> inputs = converted(c.inputs(), F32);
+            Gradients.Result expected = Gradients.of(c.name() + " on " + REFERENCE, reference(), inputs, c.wrt(), c.f(), c.name());
+            Gradients.Result actual = Gradients.of(c.name() + " on " + backend().name(), backend(), inputs, c.wrt(), c.f(), c.name());
+            Gradients.assertClose(c.name() + " on " + backend().name() + " vs " + REFERENCE, inputs, expected, actual);
+        }));
+    }
+
+    private static List<GradCase> functionCases() {
+        List<GradCase> cases = new ArrayList<>();
+        Rng r = new Rng("composed functions");
+        cases.add(new GradCase("logSoftmax (2, 3, 5)", List.of(r.uniform(F64, d(2, 3, 5), -3, 3)), wrt(true), xs -> F.logSoftmax(xs.get(0))));
+        cases.add(new GradCase("logSumExp (4, 6)", List.of(r.uniform(F64, d(4, 6), -3, 3)), wrt(true), xs -> F.logSumExp(xs.get(0))));
+        cases.add(new GradCase("entropy (3, 7)", List.of(r.uniform(F64, d(3, 7), -3, 3)), wrt(true), xs -> F.entropy(xs.get(0))));
+        cases.add(new GradCase("tokenLogProbs (2, 3, 5), I64 targets (2, 3)", List.of(r.uniform(F64, d(2, 3, 5), -3, 3), r.indices(I64, d(2, 3), 5)),
+                wrt(true, false), xs -> F.tokenLogProbs(xs.get(0), xs.get(1))));
+        HostTensor mask = HostTensor.of(F64, d(2, 4), 0, 1, 1, 0, 1, 1, 1, 1);
+        cases.add(new GradCase("maskedSum (2, 4)", List.of(r.uniform(F64, d(2, 4), -2, 2), mask), wrt(true, false),
+                xs -> F.maskedSum(xs.get(0), xs.get(1))));
+        cases.add(new GradCase("maskedMean (2, 4)", List.of(r.uniform(F64, d(2, 4), -2, 2), mask), wrt(true, false),
+                xs -> F.maskedMean(xs.get(0), xs.get(1))));
+        return cases;
     }
 
     // ---- fused ops -----------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.capture.StepFunction;
+import dev.llmforge.generate.DecodeStep;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.nn.KvCache;
@@ -19,6 +20,7 @@ import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,18 +110,25 @@ public abstract class CaptureContract extends BackendContract {
     @Test
     void compiledDecodeStepsGiveTheLogitsOfEagerDecoding() {
         for (GptConfig config : List.of(GptConfig.gpt2(40, 16, 2, 2, 32), GptConfig.llama(40, 16, 2, 4, 2, 32, 48))) {
-            try (Gpt model = new Gpt(config, backend(), 3); KvCache compiled = model.newDecodingCache(); KvCache eager = model.newCache();
-                 TensorScope ignored = TensorScope.open(); GradMode.Restore noGrad = GradMode.noGrad()) {
-                model.eval();
-                assertTrue(compiled.isFixedSize(), "a backend that captures decodes over a fixed-size cache");
-                Tensor prompt = tensors().of(new long[] {1, 2, 3, 4, 5}, 1, 5);
-                model.nextTokenLogits(prompt, compiled);
-                model.nextTokenLogits(prompt, eager);
-                for (int i = 0; i < 10; i++) {
-                    Tensor id = tensors().of(new long[] {(7L * i + 3) % 40}, 1, 1);
-                    float[] want = model.nextTokenLogits(id, eager).toFloatArray();
-                    float[] got = model.decodeLogits(id, compiled).toFloatArray();
-                    assertArrayEquals(want, got, 1e-4f, config.positions() + ", step " + i);
+            for (boolean padded : new boolean[] {false, true}) {
+                try (Gpt model = new Gpt(config, backend(), 3); DecodeStep step = new DecodeStep(model); KvCache compiled = step.newCache();
+                     KvCache eager = model.newCache(); TensorScope ignored = TensorScope.open(); GradMode.Restore noGrad = GradMode.noGrad()) {
+                    model.eval();
+                    assertTrue(step.isCompiled() && compiled.isFixedSize(), "a backend that captures decodes over a fixed-size cache");
+                    // one prompt of 5, or two left-padded prompts of 2 and 5: per-row positions and masks in the compiled step
+                    int rows = padded ? 2 : 1;
+                    Tensor prompt = padded ? tensors().of(new long[] {0, 0, 0, 7, 8, 1, 2, 3, 4, 5}, 2, 5) : tensors().of(new long[] {1, 2, 3, 4, 5}, 1, 5);
+                    Tensor mask = padded ? tensors().of(new float[] {0, 0, 0, 1, 1, 1, 1, 1, 1, 1}, 2, 5) : null;
+                    model.nextTokenLogits(prompt, mask, compiled);
+                    model.nextTokenLogits(prompt, mask, eager);
+                    for (int i = 0; i < 10; i++) {
+                        long[] next = new long[rows];
+                        Arrays.fill(next, (7L * i + 3) % 40);
+                        Tensor id = tensors().of(next, rows, 1);
+                        float[] want = model.nextTokenLogits(id, eager).toFloatArray();
+                        float[] got = step.logits(id, compiled).toFloatArray();
+                        assertArrayEquals(want, got, 1e-4f, config.positions() + (padded ? ", padded" : "") + ", step " + i);
+                    }
                 }
             }
         }

@@ -48,18 +48,23 @@ public abstract class Stories260kContract extends BackendContract {
 
     @Test
     void greedyGenerationReproducesTheReferenceTokensAndText() {
-        Generator generator = new Generator(model, tokenizer);
-        for (JsonNode run : runs) {
-            int[] prompt = ints(run.get("prompt_token_ids"));
-            int[] expected = ints(run.get("token_ids"));
-            assertArrayEquals(prompt, tokenizer.encode(run.get("prompt").asText(), true, false),
-                    "tok512 encodes \"" + run.get("prompt").asText() + "\" as the reference prompt");
-            GenerationResult r = generator.generate(prompt, runConfig(run, prompt, true));
-            assertArrayEquals(expected, r.allTokens(), "greedy tokens for prompt \"" + run.get("prompt").asText() + "\"");
-            assertEquals(run.get("text").asText(), tokenizer.decode(r.allTokens()), "decoded text");
-            System.out.println("[stories260K on " + backend().name() + "] prompt \"" + run.get("prompt").asText() + "\": "
-                    + r.tokens().length + " greedy tokens identical to the reference, text identical");
+        try (Generator generator = new Generator(model, tokenizer)) {
+            for (JsonNode run : runs) {
+                greedyRunMatches(generator, run);
+            }
         }
+    }
+
+    private void greedyRunMatches(Generator generator, JsonNode run) {
+        int[] prompt = ints(run.get("prompt_token_ids"));
+        int[] expected = ints(run.get("token_ids"));
+        assertArrayEquals(prompt, tokenizer.encode(run.get("prompt").asText(), true, false),
+                "tok512 encodes \"" + run.get("prompt").asText() + "\" as the reference prompt");
+        GenerationResult r = generator.generate(prompt, runConfig(run, prompt, true));
+        assertArrayEquals(expected, r.allTokens(), "greedy tokens for prompt \"" + run.get("prompt").asText() + "\"");
+        assertEquals(run.get("text").asText(), tokenizer.decode(r.allTokens()), "decoded text");
+        System.out.println("[stories260K on " + backend().name() + "] prompt \"" + run.get("prompt").asText() + "\": "
+                + r.tokens().length + " greedy tokens identical to the reference, text identical");
     }
 
     @Test
@@ -69,8 +74,10 @@ public abstract class Stories260kContract extends BackendContract {
             shortest = run.get("steps").asInt() < shortest.get("steps").asInt() ? run : shortest;
         }
         int[] prompt = ints(shortest.get("prompt_token_ids"));
-        GenerationResult r = new Generator(model).generate(prompt, runConfig(shortest, prompt, false));
-        assertArrayEquals(ints(shortest.get("token_ids")), r.allTokens());
+        try (Generator generator = new Generator(model)) {
+            GenerationResult r = generator.generate(prompt, runConfig(shortest, prompt, false));
+            assertArrayEquals(ints(shortest.get("token_ids")), r.allTokens());
+        }
     }
 
     /**

@@ -48,6 +48,24 @@ public record GenerationConfig(int maxNewTokens, double temperature, int topK, d
         return temperature == 0;
     }
 
+    /**
+     * True if tokens are drawn from softmax(logits / temperature) itself: temperature above 0, no
+     * top-k, top-p or repetition penalty. Then the sampled tokens come from exactly the distribution
+     * {@code TokenLogProbs.score(model, ids, mask, temperature)} scores, as policy-gradient methods
+     * (PPO, GRPO) assume.
+     */
+    public boolean isPureTemperature() {
+        return temperature > 0 && topK == 0 && topP == 1 && repetitionPenalty == 1;
+    }
+
+    /** Pure-temperature sampling ({@link #isPureTemperature()}) of up to {@code maxNewTokens} tokens. */
+    public static GenerationConfig sampling(double temperature, int maxNewTokens) {
+        if (!(temperature > 0)) {
+            throw new IllegalArgumentException("sampling needs a temperature above 0, got " + temperature + " (0 is greedy)");
+        }
+        return builder().maxNewTokens(maxNewTokens).temperature(temperature).build();
+    }
+
     /** Greedy decoding of up to {@code maxNewTokens} tokens. */
     public static GenerationConfig greedy(int maxNewTokens) {
         return builder().maxNewTokens(maxNewTokens).temperature(0).build();

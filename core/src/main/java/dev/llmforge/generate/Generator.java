@@ -2,26 +2,28 @@ package dev.llmforge.generate;
 
 import dev.llmforge.model.Gpt;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Generates text with a {@link Gpt}: greedy or sampled (temperature, top-k, top-p, repetition
  * penalty), with a KV cache, stop token ids and stop strings, seeded, streaming each token to a
- * listener, for one prompt or a batch.
+ * listener, for one prompt or a batch; each result carries the log-probability of every sampled token.
  *
  * <pre>{@code
- * Generator gen = new Generator(model, tokenizer::decode);
- * GenerationResult r = gen.generate(prompt, GenerationConfig.builder().maxNewTokens(200).temperature(0.8).topK(40).build(),
- *         (i, token) -> System.out.print(tokenizer.decode(new int[] {token})));
+ * try (Generator gen = new Generator(model, tokenizer::decode)) {
+ *     GenerationResult r = gen.generate(prompt, GenerationConfig.builder().maxNewTokens(200).temperature(0.8).topK(40).build(),
+ *             (i, token) -> System.out.print(tokenizer.decode(new int[] {token})));
+ * }
  * }</pre>
  *
- * The model is switched to evaluation mode while generating (and restored afterwards).
+ * The model is switched to evaluation mode while generating (and restored afterwards). A generator
+ * holds the model's {@link DecodeStep} (compiled programs on a backend that captures): close it when
+ * done, before the model.
  */
-public final class Generator {
+public final class Generator implements AutoCloseable {
     private final Gpt model;
     private final TokenDecoder decoder;
+    private DecodeStep steps; // made on first use
 
     /** A generator without a decoder: results carry token ids only, stop strings are unavailable. */
     public Generator(Gpt model) {
@@ -42,50 +44,41 @@ public final class Generator {
     }
 
     /**
-     * Generates for every prompt; results are in prompt order. Prompts of equal length run together
-     * as one batch (one forward per step for the group). Prompt i samples from stream i of the
-     * seed, so its result does not depend on the other prompts (a prompt alone is prompt 0).
+     * Generates for every prompt as one batch; results are in prompt order. Prompts of different
+     * lengths are left-padded, with an attention mask, so every row gets the positions and tokens it
+     * would get alone. Prompt i samples from stream i of the seed, so its result does not depend on
+     * the other prompts (a prompt alone is prompt 0). Past the model's context a row's sliding window
+     * moves with the batch's longest row (see {@code Session}); rows that stay within the context
+     * are unaffected.
      */
     public List<GenerationResult> generate(List<int[]> prompts, GenerationConfig config, TokenListener listener) {
-        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            byLength.computeIfAbsent(prompts.get(i).length, k -> new ArrayList<>()).add(i);
+        if (prompts.isEmpty()) {
+            return List.of();
         }
-        GenerationResult[] results = new GenerationResult[prompts.size()];
+        int[] streams = new int[prompts.size()];
+        for (int i = 0; i < streams.length; i++) {
+            streams[i] = i;
+        }
         boolean wasTraining = model.isTraining();
         model.eval();
-        try {
-            for (List<Integer> group : byLength.values()) {
-                runGroup(prompts, group, config, listener, results);
-            }
-        } finally {
-            model.train(wasTraining);
-        }
-        return List.of(results);
-    }
-
-    private void runGroup(List<int[]> prompts, List<Integer> group, GenerationConfig config, TokenListener listener,
-                          GenerationResult[] results) {
-        List<int[]> groupPrompts = new ArrayList<>();
-        int[] streams = new int[group.size()];
-        for (int r = 0; r < streams.length; r++) {
-            groupPrompts.add(prompts.get(group.get(r)));
-            streams[r] = group.get(r);
-        }
-        try (Session s = new Session(model, groupPrompts, streams, config, decoder)) {
+        try (Session s = new Session(model, steps(), prompts, streams, config, decoder)) {
             while (!s.done()) {
                 int[] emitted = s.step();
                 if (listener != null) {
                     for (int r = 0; r < emitted.length; r++) {
                         if (emitted[r] >= 0) {
-                            listener.onToken(group.get(r), emitted[r]);
+                            listener.onToken(r, emitted[r]);
                         }
                     }
                 }
             }
-            for (int r = 0; r < group.size(); r++) {
-                results[group.get(r)] = s.result(r);
+            List<GenerationResult> results = new ArrayList<>();
+            for (int r = 0; r < prompts.size(); r++) {
+                results.add(s.result(r));
             }
+            return results;
+        } finally {
+            model.train(wasTraining);
         }
     }
 
@@ -95,6 +88,22 @@ public final class Generator {
      */
     public TokenStream stream(int[] prompt, GenerationConfig config) {
         model.eval();
-        return new TokenStream(new Session(model, List.of(prompt), new int[] {0}, config, decoder));
+        return new TokenStream(new Session(model, steps(), List.of(prompt), new int[] {0}, config, decoder));
+    }
+
+    private synchronized DecodeStep steps() {
+        if (steps == null) {
+            steps = new DecodeStep(model);
+        }
+        return steps;
+    }
+
+    /** Frees the decode step's compiled programs. */
+    @Override
+    public synchronized void close() {
+        if (steps != null) {
+            steps.close();
+            steps = null;
+        }
     }
 }

@@ -5,17 +5,27 @@ import java.util.Random;
 
 /**
  * Chooses the next token from one row of logits on the host: repetition penalty, then greedy
- * argmax (temperature 0) or temperature, top-k, top-p and a seeded draw.
+ * argmax (temperature 0) or temperature, top-k, top-p and a seeded draw; and reports the
+ * log-probability of the chosen token under the distribution it was drawn from.
  */
 public final class Sampler {
     private Sampler() {
     }
 
     /**
+     * A chosen token and its log-probability under the distribution it was drawn from: softmax of
+     * the (penalised) logits divided by the temperature, restricted to the top-k / top-p set and
+     * renormalised. Greedy decoding draws from no distribution; its log-probability is then that
+     * of the unscaled softmax (temperature 1).
+     */
+    public record Choice(int token, double logProb) {
+    }
+
+    /**
      * @param logits  holds the row at {@code [offset, offset + vocab)}
      * @param context the tokens so far (for the repetition penalty), first {@code contextLength} used
      */
-    public static int next(float[] logits, int offset, int vocab, int[] context, int contextLength, GenerationConfig cfg, Random rng) {
+    public static Choice next(float[] logits, int offset, int vocab, int[] context, int contextLength, GenerationConfig cfg, Random rng) {
         double[] z = new double[vocab];
         for (int i = 0; i < vocab; i++) {
             z[i] = logits[offset + i];
@@ -27,7 +37,8 @@ public final class Sampler {
             penalise(z, context, contextLength, cfg.repetitionPenalty());
         }
         if (cfg.isGreedy()) {
-            return argmax(z);
+            int best = argmax(z);
+            return new Choice(best, Math.log(softmax(z)[best]));
         }
         for (int i = 0; i < vocab; i++) {
             z[i] /= cfg.temperature();
@@ -46,7 +57,12 @@ public final class Sampler {
         if (cfg.topP() < 1) {
             nucleus(p, cfg.topP());
         }
-        return draw(p, rng);
+        int token = draw(p, rng);
+        double total = 0;
+        for (double v : p) {
+            total += v;
+        }
+        return new Choice(token, Math.log(p[token] / total));
     }
 
     /** CTRL's rule: a seen token's positive logit is divided by the penalty, a negative one multiplied. */

@@ -11,33 +11,44 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Generation for a batch of prompts of equal length, one token per row per {@link #step()}.
- * With a cache, the prompts are read once (prefill) and each later step feeds one token per row.
- * When the context reaches the model's block size, the cache restarts from the most recent half
- * of the context (a sliding window); without a cache, each step reads the last block-size tokens.
+ * Generation for a batch of prompts, one token per row per {@link #step()}. Prompts of different
+ * lengths are left-padded into one batch: column c of row r holds padding while c is below the row's
+ * padding width, then the row's tokens, and every step adds one column. The attention mask tells the
+ * model which entries are padding, so each row gets its own positions and never attends to padding:
+ * a row's tokens do not depend on its companions.
  *
- * <p>The one-token steps go through {@link Gpt#decodeLogits}: on a backend with capture support
- * they run as one compiled program over a {@linkplain KvCache#fixedSize fixed-size cache}; the
- * prefill runs eagerly.
+ * <p>With a cache, the prompts are read once (prefill) and each later step feeds one token per row
+ * through a {@link DecodeStep} (compiled where the backend captures). When the columns reach the
+ * model's block size, the cache restarts from the last half of the columns (a sliding window); as
+ * every row slides at the same step, a row that goes past the context may then differ from the same
+ * row generated alone. Without a cache, each step reads each row's last block-size tokens, exactly as
+ * the row alone would.
  */
 final class Session implements AutoCloseable {
+    /** The id fed at padding entries: any valid id, as the attention mask hides it. */
+    private static final long PADDING_ID = 0;
+
     private final Gpt model;
+    private final DecodeStep steps;
     private final GenerationConfig cfg;
     private final TokenDecoder decoder;
     private final TensorFactory tensors;
     private final KvCache cache;
     private final Row[] rows;
-    private int fed; // context tokens already in the cache
+    private int columns; // columns of the padded batch: the longest prompt, then one more per step
+    private int fed; // columns already in the cache
 
     /**
+     * @param steps   the decode step of {@code model}, used when {@code cfg.useCache()}
      * @param streams per prompt, which random stream of {@code cfg.seed()} it samples from (its
-     *                index in the caller's batch, so its result does not depend on the grouping)
+     *                index in the caller's batch, so its result does not depend on the batch)
      */
-    Session(Gpt model, List<int[]> prompts, int[] streams, GenerationConfig cfg, TokenDecoder decoder) {
+    Session(Gpt model, DecodeStep steps, List<int[]> prompts, int[] streams, GenerationConfig cfg, TokenDecoder decoder) {
         if (!cfg.stopStrings().isEmpty() && decoder == null) {
             throw new IllegalArgumentException("stop strings need a TokenDecoder to turn tokens into text");
         }
         this.model = model;
+        this.steps = steps;
         this.cfg = cfg;
         this.decoder = decoder;
         Tensor any = model.parameters().get(0);
@@ -49,21 +60,22 @@ final class Session implements AutoCloseable {
             if (p.length == 0) {
                 throw new IllegalArgumentException("prompt " + streams[i] + " is empty: generation needs at least one token (e.g. BOS)");
             }
-            if (p.length != prompts.get(0).length) {
-                throw new IllegalArgumentException("a session's prompts must have equal lengths");
-            }
             for (int t : p) {
                 if (t < 0 || t >= vocab) {
                     throw new IllegalArgumentException("prompt " + streams[i] + " holds token " + t + ", outside the vocabulary [0, " + vocab
                             + ")");
                 }
             }
-            rows[i] = new Row(p, new Random(mix(cfg.seed(), streams[i])));
+            columns = Math.max(columns, p.length);
+        }
+        for (int i = 0; i < rows.length; i++) {
+            int[] p = prompts.get(i);
+            rows[i] = new Row(p, columns - p.length, new Random(mix(cfg.seed(), streams[i])));
             if (cfg.maxNewTokens() == 0) {
                 rows[i].finish(StopReason.MAX_TOKENS);
             }
         }
-        this.cache = cfg.useCache() ? model.newDecodingCache() : null;
+        this.cache = cfg.useCache() ? steps.newCache() : null;
     }
 
     boolean done() {
@@ -83,9 +95,7 @@ final class Session implements AutoCloseable {
         float[] logits;
         int vocab = model.config().vocabSize();
         try (GradMode.Restore ignored = GradMode.noGrad(); TensorScope ignoredScope = TensorScope.open()) {
-            Tensor ids = nextInput(); // (B, T)
-            Tensor next = cache != null && ids.dim(1) == 1 ? model.decodeLogits(ids, cache) : model.nextTokenLogits(ids, cache);
-            logits = next.toFloatArray(); // (B, V)
+            logits = nextLogits().toFloatArray(); // (B, V)
         }
         int[] emitted = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
@@ -94,60 +104,78 @@ final class Session implements AutoCloseable {
             if (r.reason != null) {
                 continue;
             }
-            int token = Sampler.next(logits, i * vocab, vocab, r.context, r.length, cfg, r.rng);
-            if (cfg.stopTokenIds().contains(token)) {
+            Sampler.Choice choice = Sampler.next(logits, i * vocab, vocab, r.context, r.length, cfg, r.rng);
+            r.logProbs[r.length - r.prompt.length] = (float) choice.logProb();
+            if (cfg.stopTokenIds().contains(choice.token())) {
+                r.stopToken = choice.token();
                 r.finish(StopReason.STOP_TOKEN);
                 continue;
             }
-            r.append(token);
-            emitted[i] = token;
+            r.append(choice.token());
+            emitted[i] = choice.token();
             if (!cfg.stopStrings().isEmpty() && r.hitsStopString(decoder, cfg.stopStrings())) {
                 r.finish(StopReason.STOP_STRING);
             } else if (r.length - r.prompt.length >= cfg.maxNewTokens()) {
                 r.finish(StopReason.MAX_TOKENS);
             }
         }
+        columns++;
         return emitted;
     }
 
-    /** The ids to feed this step: (B, T). Finished rows repeat their last token. */
-    private Tensor nextInput() {
-        int length = 0;
-        for (Row r : rows) {
-            length = Math.max(length, r.length); // unfinished rows are all this long
-        }
+    /** (B, V): the logits after the last column, reading the columns the cache has not seen (or the window, without a cache). */
+    private Tensor nextLogits() {
         int block = model.config().blockSize();
-        int from;
         if (cache == null) {
-            from = Math.max(0, length - block);
-        } else {
-            if (cache.length() + (length - fed) > cache.capacity()) {
-                cache.clear();
-                fed = Math.max(0, length - Math.max(1, block / 2));
-            }
-            from = fed;
+            int from = Math.max(0, columns - block); // holds each row's last block-size real tokens
+            return model.nextTokenLogits(ids(from), attentionMask(from), null);
         }
-        int t = length - from;
+        if (cache.length() + (columns - fed) > cache.capacity()) {
+            cache.clear();
+            fed = Math.max(0, columns - Math.max(1, block / 2));
+        }
+        int from = fed;
+        fed = columns;
+        if (columns - from == 1 && from > 0) {
+            return steps.logits(ids(from), cache); // the newest column is real in every row
+        }
+        return model.nextTokenLogits(ids(from), attentionMask(from), cache);
+    }
+
+    /** Token ids (B, columns - from) of columns [from, columns); padding entries hold {@link #PADDING_ID}. */
+    private Tensor ids(int from) {
+        int t = columns - from;
         long[] ids = new long[rows.length * t];
         for (int i = 0; i < rows.length; i++) {
-            Row r = rows[i];
             for (int j = 0; j < t; j++) {
-                ids[i * t + j] = r.context[Math.min(from + j, r.length - 1)];
+                ids[i * t + j] = rows[i].at(from + j);
             }
         }
-        fed = length;
         return tensors.of(ids, rows.length, t);
+    }
+
+    /** The attention mask (B, columns - from) of columns [from, columns), or null if none of them is padding. */
+    private Tensor attentionMask(int from) {
+        int t = columns - from;
+        float[] mask = new float[rows.length * t];
+        boolean padded = false;
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < t; j++) {
+                boolean real = from + j >= rows[i].padding;
+                mask[i * t + j] = real ? 1 : 0;
+                padded |= !real;
+            }
+        }
+        return padded ? tensors.of(mask, rows.length, t) : null;
     }
 
     GenerationResult result(int row) {
         Row r = rows[row];
-        int[] generated = Arrays.copyOfRange(r.context, r.prompt.length, r.length);
+        int generated = r.length - r.prompt.length;
+        int[] tokens = Arrays.copyOfRange(r.context, r.prompt.length, r.length);
+        float[] logProbs = Arrays.copyOf(r.logProbs, generated + (r.stopToken >= 0 ? 1 : 0));
         String text = decoder == null ? null : r.text(decoder, cfg.stopStrings());
-        return new GenerationResult(r.prompt.clone(), generated, text, r.reason);
-    }
-
-    int size() {
-        return rows.length;
+        return new GenerationResult(r.prompt.clone(), tokens, r.stopToken, logProbs, text, r.reason);
     }
 
     @Override
@@ -167,17 +195,28 @@ final class Session implements AutoCloseable {
     /** One sequence: its context (prompt + generated) and state. */
     private static final class Row {
         final int[] prompt;
+        final int padding; // columns of left padding before the prompt
         final Random rng;
         int[] context;
         int length;
+        float[] logProbs; // of each sampled token, the stop token included
+        int stopToken = -1;
         StopReason reason;
         int stopAt = -1;
 
-        Row(int[] prompt, Random rng) {
+        Row(int[] prompt, int padding, Random rng) {
             this.prompt = prompt.clone();
+            this.padding = padding;
             this.rng = rng;
             this.context = Arrays.copyOf(prompt, prompt.length + 16);
+            this.logProbs = new float[16];
             this.length = prompt.length;
+        }
+
+        /** The id at column c: padding, a token, or (once finished) the last token again. */
+        long at(int column) {
+            int i = column - padding;
+            return i < 0 ? PADDING_ID : context[Math.min(i, length - 1)];
         }
 
         void append(int token) {
@@ -185,6 +224,9 @@ final class Session implements AutoCloseable {
                 context = Arrays.copyOf(context, context.length * 2);
             }
             context[length++] = token;
+            if (length - prompt.length >= logProbs.length) {
+                logProbs = Arrays.copyOf(logProbs, logProbs.length * 2);
+            }
         }
 
         void finish(StopReason why) {

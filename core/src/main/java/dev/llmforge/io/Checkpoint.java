@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.optim.Optimizer;
+import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
@@ -153,6 +154,11 @@ public final class Checkpoint {
     }
 
     // ---- reading ----------------------------------------------------------------------------------------
+
+    /** Loads the model of a directory as F32 on {@code backend}'s CPU. */
+    public static Gpt loadModel(Path dir, Backend backend) throws IOException {
+        return loadModel(dir, Tensor.on(backend), DType.F32);
+    }
 
     /** Loads the model of a directory as F32. */
     public static Gpt loadModel(Path dir, TensorFactory tensors) throws IOException {

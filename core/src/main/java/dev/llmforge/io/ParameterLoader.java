@@ -1,6 +1,7 @@
 package dev.llmforge.io;
 
 import dev.llmforge.model.Gpt;
+import dev.llmforge.nn.Module;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
@@ -13,7 +14,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** Fills a model's parameters from a safetensors file in llmforge's or Hugging Face GPT-2's layout. */
+/** Fills a module's parameters from a safetensors file in llmforge's layout, or a {@link Gpt}'s in Hugging Face GPT-2's. */
 final class ParameterLoader {
     private static final Pattern MASK_BUFFER = Pattern.compile("h\\.\\d+\\.attn\\.(bias|masked_bias)");
     private static final String HF_PREFIX = "transformer.";
@@ -27,7 +28,7 @@ final class ParameterLoader {
      * {@code transformer.} prefix is dropped, mask buffers are skipped and a tied
      * {@code lm_head.weight} is accepted.
      */
-    static void load(Gpt model, SafeTensors file, boolean hfLayout) throws IOException {
+    static void load(Module model, SafeTensors file, boolean hfLayout) throws IOException {
         Map<String, Tensor> own = model.namedParameters();
         Map<String, String> sourceOf = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
@@ -39,7 +40,7 @@ final class ParameterLoader {
                 if (MASK_BUFFER.matcher(name).matches()) {
                     continue;
                 }
-                if (name.equals("lm_head.weight") && model.config().tieWeights()) {
+                if (name.equals("lm_head.weight") && model instanceof Gpt gpt && gpt.config().tieWeights()) {
                     expectShape(problems, info, own.get("wte.weight").shape());
                     continue;
                 }

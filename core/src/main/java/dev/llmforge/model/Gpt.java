@@ -1,8 +1,6 @@
 package dev.llmforge.model;
 
 import dev.llmforge.autograd.GradMode;
-import dev.llmforge.capture.CompiledStep;
-import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.nn.Block;
 import dev.llmforge.nn.CausalSelfAttention;
 import dev.llmforge.nn.Dropout;
@@ -15,7 +13,9 @@ import dev.llmforge.nn.Linear;
 import dev.llmforge.nn.Module;
 import dev.llmforge.nn.ModuleList;
 import dev.llmforge.nn.Norm;
+import dev.llmforge.nn.PaddingMask;
 import dev.llmforge.nn.RotaryEmbedding;
+import dev.llmforge.nn.TokenLayout;
 import dev.llmforge.nn.functional.F;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.DType;
@@ -44,9 +44,6 @@ public final class Gpt extends Module {
     private final ModuleList<Block> blocks;
     private final Norm lnF;
     private final Linear lmHead;
-    /** One-token steps over a fixed-size cache ({@link #decodeLogits}); made on first use, closed with the model. */
-    private CompiledStep decodeStep;
-    private KvCache decodeCache; // the cache the running decode step reads
 
     /** A freshly initialised F32 model on {@code backend}'s CPU. */
     public Gpt(GptConfig config, Backend backend, long seed) {
@@ -100,10 +97,38 @@ public final class Gpt extends Module {
 
     /** Logits (B, T, V) for token ids (B, T). */
     public Tensor logits(Tensor ids) {
+        return logits(ids, null);
+    }
+
+    /**
+     * Logits (B, T, V) for token ids (B, T) with an attention mask (B, T) of 0/1 (1 = real token;
+     * null: no padding). Each real token gets the logits it would get in its row alone, whatever the
+     * padding side or amount; the logits at padding positions mean nothing.
+     */
+    public Tensor logits(Tensor ids, Tensor attentionMask) {
         checkIds(ids);
-        int b = ids.dim(0);
-        int t = ids.dim(1);
-        return head(lnF.forward(hidden(ids, null))).reshape(b, t, config.vocabSize());
+        return head(lnF.forward(hidden(ids, padding(ids, attentionMask), null))).reshape(ids.dim(0), ids.dim(1), config.vocabSize());
+    }
+
+    /**
+     * The final hidden states (B, T, C) — after the last block and the final norm, what the
+     * language-model head reads — for token ids (B, T) with an optional attention mask (B, T) of 0/1.
+     * Heads such as a {@link ScalarHead} attach here; {@link #logitsOf} gives the vocabulary logits.
+     */
+    public Tensor hiddenStates(Tensor ids, Tensor attentionMask) {
+        checkIds(ids);
+        return lnF.forward(hidden(ids, padding(ids, attentionMask), null)).reshape(ids.dim(0), ids.dim(1), config.nEmbd());
+    }
+
+    /** Vocabulary logits (..., V) of final hidden states (..., C) from {@link #hiddenStates}. */
+    public Tensor logitsOf(Tensor hiddenStates) {
+        int c = config.nEmbd();
+        if (hiddenStates.dim(-1) != c) {
+            throw new IllegalArgumentException("hidden states must end in the model width " + c + ", got " + hiddenStates.shape());
+        }
+        int[] dims = hiddenStates.shape().dims();
+        dims[dims.length - 1] = config.vocabSize();
+        return head(hiddenStates.reshape(-1, c)).reshape(dims);
     }
 
     /** Mean cross-entropy of next-token predictions against {@code targets} (B, T), skipping {@link F#IGNORE_INDEX}. */
@@ -116,13 +141,21 @@ public final class Gpt extends Module {
      * that are not {@code ignoreIndex}, from one forward pass.
      */
     public Output forward(Tensor ids, Tensor targets, long ignoreIndex) {
+        return forward(ids, null, targets, ignoreIndex);
+    }
+
+    /**
+     * {@link #forward(Tensor, Tensor, long)} over a padded batch: {@code attentionMask} (B, T) of 0/1
+     * (null: no padding). Targets at padding positions should be {@code ignoreIndex}.
+     */
+    public Output forward(Tensor ids, Tensor attentionMask, Tensor targets, long ignoreIndex) {
         checkIds(ids);
         if (!targets.shape().equals(ids.shape())) {
             throw new IllegalArgumentException("targets " + targets.shape() + " must have the shape of ids " + ids.shape());
         }
         int b = ids.dim(0);
         int t = ids.dim(1);
-        Tensor logits = head(lnF.forward(hidden(ids, null))); // (B·T, V)
+        Tensor logits = head(lnF.forward(hidden(ids, padding(ids, attentionMask), null))); // (B·T, V)
         Tensor loss = F.crossEntropy(logits, targets.reshape(b * t), ignoreIndex);
         return new Output(logits.reshape(b, t, config.vocabSize()), loss);
     }
@@ -137,57 +170,30 @@ public final class Gpt extends Module {
      * one, the ids are the whole context.
      */
     public Tensor nextTokenLogits(Tensor ids, KvCache cache) {
+        return nextTokenLogits(ids, null, cache);
+    }
+
+    /**
+     * Logits (B, V) that follow each row's last real token, after reading {@code ids} (B, T) with an
+     * attention mask (B, T) of 0/1 (null: no padding). With a cache, the ids continue the cached
+     * positions and are appended to the cache with their padding (run under no-grad): later passes
+     * give each row its own positions and never attend to its padding. Generation left-pads, so
+     * that every row's last token is real and new tokens follow it directly.
+     */
+    public Tensor nextTokenLogits(Tensor ids, Tensor attentionMask, KvCache cache) {
         checkIds(ids);
         int b = ids.dim(0);
         int t = ids.dim(1);
+        PaddingMask padding = padding(ids, attentionMask);
         try (GradMode.Restore ignored = cache != null ? GradMode.noGrad() : null) {
-            Tensor x = hidden(ids, cache); // (B·T, C)
-            if (t > 1) {
+            Tensor x = hidden(ids, padding, cache); // (B·T, C)
+            if (padding != null && padding.hasPadding()) {
+                x = padding.lastTokens(x.reshape(b, t, config.nEmbd())); // (B, C)
+            } else if (t > 1) {
                 x = x.reshape(b, t, config.nEmbd()).slice(1, t - 1, t).reshape(b, config.nEmbd());
             }
             return head(lnF.forward(x));
         }
-    }
-
-    /**
-     * Logits (B, V) after one new token per row, {@code ids} (B, 1), continuing {@code cache}. With
-     * a cache from {@link #newDecodingCache()} on a backend with capture support the step runs as
-     * one compiled program, compiled once per batch size and kept until the model closes; otherwise
-     * as {@link #nextTokenLogits}. Calls are serialised (one decode step at a time per model).
-     */
-    public synchronized Tensor decodeLogits(Tensor ids, KvCache cache) {
-        checkIds(ids);
-        if (ids.dim(1) != 1 || !cache.isFixedSize() || !decodeStep().isCaptured()) {
-            return nextTokenLogits(ids, cache);
-        }
-        decodeCache = cache;
-        try {
-            return decodeStep.run(ids).get(0);
-        } finally {
-            decodeCache = null;
-        }
-    }
-
-    /** The cache {@link #decodeLogits} runs best with: fixed-size where its steps are compiled, else growing. */
-    public synchronized KvCache newDecodingCache() {
-        return decodeStep().isCaptured() ? newFixedSizeCache() : newCache();
-    }
-
-    private CompiledStep decodeStep() {
-        if (decodeStep == null) {
-            decodeStep = StepCompiler.compile(wte.weight().backend(), ids -> List.of(nextTokenLogits(ids.get(0), decodeCache)));
-        }
-        return decodeStep;
-    }
-
-    /** Frees the parameters and the compiled decode step. */
-    @Override
-    public synchronized void close() {
-        if (decodeStep != null) {
-            decodeStep.close();
-            decodeStep = null;
-        }
-        super.close();
     }
 
     /** A growing cache sized for this model's context. */
@@ -201,7 +207,7 @@ public final class Gpt extends Module {
     }
 
     /** (B·T, C) activations after the last block, before the final norm. */
-    private Tensor hidden(Tensor ids, KvCache cache) {
+    private Tensor hidden(Tensor ids, PaddingMask padding, KvCache cache) {
         int b = ids.dim(0);
         int t = ids.dim(1);
         int start = cache == null ? 0 : cache.length();
@@ -209,15 +215,19 @@ public final class Gpt extends Module {
             throw new IllegalArgumentException("sequence of " + (start + t) + " positions (" + start + " cached + " + t
                     + " new) exceeds the model's context of " + config.blockSize());
         }
-        // with a fixed-size cache the positions are data, so that every one-token step runs the same kernels
-        Tensor positions = cache != null && cache.isFixedSize() ? cache.positions(Tensor.on(ids.backend(), ids.device()), t) : null;
+        TensorFactory tensors = Tensor.on(ids.backend(), ids.device());
+        DType dtype = wte.weight().dtype();
+        TokenLayout layout = cache == null ? TokenLayout.uncached(padding, tensors, dtype) : cache.layout(b, t, padding, tensors, dtype);
         Tensor x = wte.forward(ids); // (B, T, C)
         if (wpe != null) {
-            x = x.add(positions != null ? wpe.weight().gather(0, positions) : wpe.weight().slice(0, start, start + t));
+            // (T, C) or (B, T, C) rows of the position table
+            x = x.add(layout.positions() != null ? wpe.weight().gather(0, layout.positions())
+                    : wpe.weight().slice(0, layout.start(), layout.start() + t));
         }
         x = drop.forward(x.reshape(b * t, config.nEmbd()));
-        RotaryEmbedding.Tables ropeTables = rope == null ? null : positions != null ? rope.tables(positions) : rope.tables(start, t);
-        ForwardContext ctx = new ForwardContext(b, rope, ropeTables, cache);
+        RotaryEmbedding.Tables ropeTables = rope == null ? null
+                : layout.positions() != null ? rope.tables(layout.positions()) : rope.tables(layout.start(), t);
+        ForwardContext ctx = new ForwardContext(b, rope, ropeTables, cache, layout.mask());
         for (Block block : blocks.asList()) {
             x = block.forward(x, ctx);
         }
@@ -236,5 +246,15 @@ public final class Gpt extends Module {
         if (ids.rank() != 2 || ids.dim(0) == 0 || ids.dim(1) == 0) {
             throw new IllegalArgumentException("token ids must be (B, T) with B, T > 0, got " + ids.shape());
         }
+    }
+
+    private static PaddingMask padding(Tensor ids, Tensor attentionMask) {
+        if (attentionMask == null) {
+            return null;
+        }
+        if (!attentionMask.shape().equals(ids.shape())) {
+            throw new IllegalArgumentException("attention mask " + attentionMask.shape() + " must have the shape of the token ids " + ids.shape());
+        }
+        return PaddingMask.of(attentionMask);
     }
 }

@@ -53,7 +53,7 @@ public final class CausalSelfAttention extends Module {
         int all = heads + 2 * kvHeads;
         Tensor qkv = cAttn.forward(x); // (B·T, all·D)
         double p = isTraining() ? dropout : 0;
-        if (ctx.rope() == null && ctx.cache() == null && kvHeads == heads && p == 0) {
+        if (ctx.rope() == null && ctx.cache() == null && ctx.attentionMask() == null && kvHeads == heads && p == 0) {
             // q, k and v straight from the packed projection: the backward yields qkv's gradient in one piece
             Tensor y = F.causalAttentionPacked(qkv, b, heads); // (B, H, T, D)
             return residualDropout.forward(cProj.forward(mergeHeads(y, b, t)));
@@ -76,9 +76,10 @@ public final class CausalSelfAttention extends Module {
         }
         k = repeatHeads(k);
         v = repeatHeads(v);
-        Tensor y = ctx.cache() != null && ctx.cache().isFixedSize()
-                ? F.maskedAttention(q, k, v, ctx.cache().attentionMask(q, t)) // over every slot of the cache
-                : F.causalAttention(q, k, v, p, p == 0 ? 0 : seeds.next()); // (B, H, T, D)
+        long seed = p == 0 ? 0 : seeds.next();
+        Tensor y = ctx.attentionMask() != null
+                ? F.maskedAttention(q, k, v, ctx.attentionMask(), p, seed) // padding, or every slot of a fixed-size cache
+                : F.causalAttention(q, k, v, p, seed); // (B, H, T, D)
         return residualDropout.forward(cProj.forward(mergeHeads(y, b, t)));
     }
 

@@ -2,10 +2,12 @@ package dev.llmforge.nn;
 
 import dev.llmforge.autograd.GradMode;
 import dev.llmforge.autograd.Ops;
+import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,9 +23,13 @@ import java.util.List;
  *   <li>{@linkplain #fixedSize(int, int) fixed-size}: each layer holds k and v (B, Hkv, capacity, D)
  *       from the start; a step writes its positions by selection and attends over all of them with
  *       a mask hiding the ones not yet written. Every one-token step then has the same shapes and
- *       the position is data ({@link #positions}, {@link #attentionMask}), so a captured step
- *       compiles once and runs for every token.</li>
+ *       the position is data ({@link #layout}), so a captured step compiles once and runs for
+ *       every token.</li>
  * </ul>
+ *
+ * <p>Padded batches (prompts of different lengths, left-padded): the cache remembers which slots of
+ * each row hold padding and how many real tokens each row has, so that later tokens get their row's
+ * positions and never attend to its padding ({@link #layout}).
  */
 public final class KvCache implements AutoCloseable {
     private final Tensor[] keys;
@@ -31,10 +37,13 @@ public final class KvCache implements AutoCloseable {
     private final int capacity;
     private final boolean fixedSize;
     private int length;
-    // tensors of the current step shared by its layers (fixed size); they belong to the step's scope,
-    // so a step that failed before advance() leaves them closed, and the next step makes them again
-    private Tensor positions;
-    private Tensor attentionMask;
+    // once a padded batch is cached: which slots of each row hold real tokens (B, capacity), and how
+    // many real tokens each row has (its next position); null while every cached token is real
+    private boolean[] realSlots;
+    private int[] realCounts;
+    private PaddingMask pending; // the padding of the pass being cached, until advance()
+    // where a one-position step writes (fixed size); it belongs to the step's scope, so a step that
+    // failed before advance() leaves it closed, and the next step makes it again
     private Tensor writeSlots;
 
     /** A growing cache for {@code layers} layers holding at most {@code capacity} positions. */
@@ -127,36 +136,51 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Positions [length, length + t) as I64 (t): the rows of position tables for this step (fixed
-     * size). Made once per step and shared by every caller until {@link #advance}.
+     * The layout of a pass of {@code t} new tokens per row continuing this cache: their positions and
+     * the keys each may see (the cached slots and the pass's own, causally). {@code padding} (B, t)
+     * marks the new tokens that are padding (null: all real). Once a padded pass is cached, later
+     * passes keep per-row positions and masks; until then a growing cache needs no mask, and a
+     * fixed-size one the causal mask over its slots. The caller runs the pass, then {@link #advance}.
      */
-    public Tensor positions(TensorFactory tensors, int t) {
-        if (positions == null || positions.isClosed()) {
+    public TokenLayout layout(int batch, int t, PaddingMask padding, TensorFactory tensors, DType dtype) {
+        if (padding != null && (padding.batch() != batch || padding.length() != t)) {
+            throw new IllegalArgumentException("attention mask of " + padding.batch() + " x " + padding.length() + " does not match the "
+                    + batch + " x " + t + " tokens of this pass");
+        }
+        if (realSlots != null && realSlots.length != batch * capacity) {
+            throw new IllegalArgumentException("this cache holds " + realSlots.length / capacity + " rows, the pass has " + batch);
+        }
+        pending = padding;
+        if (realSlots == null && (padding == null || !padding.hasPadding())) {
+            if (!fixedSize) {
+                return new TokenLayout(null, length, null);
+            }
+            // the positions are data, so that every one-token step runs the same kernels
             long[] p = new long[t];
             for (int i = 0; i < t; i++) {
                 p[i] = length + i;
             }
-            positions = tensors.of(p, t);
+            return new TokenLayout(tensors.of(p, t), 0, TokenLayout.additiveMask(tensors, dtype, 1, t, length, capacity, (r, j) -> true));
         }
-        return positions;
+        if (realSlots == null) {
+            realSlots = new boolean[batch * capacity];
+            realCounts = new int[batch];
+            for (int b = 0; b < batch; b++) {
+                Arrays.fill(realSlots, b * capacity, b * capacity + length, true);
+                realCounts[b] = length;
+            }
+        }
+        PaddingMask step = padding != null ? padding : PaddingMask.of(filled(batch * t), batch, t);
+        Tensor positions = tensors.of(step.positions(realCounts), batch, t);
+        int keys = fixedSize ? capacity : length + t;
+        TokenLayout.Slots slots = (r, j) -> j < length ? realSlots[r * capacity + j] : step.isReal(r, j - length);
+        return new TokenLayout(positions, 0, TokenLayout.additiveMask(tensors, dtype, batch, t, length, keys, slots));
     }
 
-    /**
-     * The additive mask (1, 1, t, capacity) for this step's t queries over the cache slots (fixed
-     * size): 0 where query i may see slot j (j <= length + i), -inf elsewhere.
-     */
-    public Tensor attentionMask(Tensor like, int t) {
-        if (attentionMask == null || attentionMask.isClosed()) {
-            float[] m = new float[t * capacity];
-            for (int i = 0; i < t; i++) {
-                for (int j = length + i + 1; j < capacity; j++) {
-                    m[i * capacity + j] = Float.NEGATIVE_INFINITY;
-                }
-            }
-            Tensor mask = tensors(like).of(m, 1, 1, t, capacity);
-            attentionMask = mask.dtype() == like.dtype() ? mask : mask.cast(like.dtype());
-        }
-        return attentionMask;
+    private static boolean[] filled(int n) {
+        boolean[] all = new boolean[n];
+        Arrays.fill(all, true);
+        return all;
     }
 
     /** BOOL (1, 1, capacity, 1), true at slot {@code length}: where a one-position step writes. */
@@ -175,9 +199,17 @@ public final class KvCache implements AutoCloseable {
 
     /** Marks {@code n} more positions as cached, after every layer has appended them. */
     public void advance(int n) {
+        if (realSlots != null) {
+            for (int b = 0; b < realCounts.length; b++) {
+                for (int i = 0; i < n; i++) {
+                    boolean real = pending == null || pending.isReal(b, i);
+                    realSlots[b * capacity + length + i] = real;
+                    realCounts[b] += real ? 1 : 0;
+                }
+            }
+        }
+        pending = null;
         length += n;
-        positions = null;
-        attentionMask = null;
         writeSlots = null;
     }
 
@@ -192,6 +224,9 @@ public final class KvCache implements AutoCloseable {
             values[i] = null;
         }
         length = 0;
+        realSlots = null;
+        realCounts = null;
+        pending = null;
     }
 
     @Override

@@ -61,15 +61,26 @@ public final class RotaryEmbedding extends Module {
         return new Tables(cos.slice(0, start, start + length), sin.slice(0, start, start + length));
     }
 
-    /** cos/sin rows of the given positions (I64 (T)), read by gather: the positions may be data of a captured step. */
+    /**
+     * cos/sin rows of the given positions, read by gather (the positions may be data of a captured
+     * step): I64 (T) shared by every row gives tables (T, D); (B, T), one row of positions per
+     * sequence (padded batches), gives (B, 1, T, D).
+     */
     public Tables tables(Tensor positions) {
-        return new Tables(cos.gather(0, positions), sin.gather(0, positions));
+        Tensor c = cos.gather(0, positions); // (T, D) or (B, T, D)
+        Tensor s = sin.gather(0, positions);
+        if (positions.rank() == 1) {
+            return new Tables(c, s);
+        }
+        int b = positions.dim(0);
+        int t = positions.dim(1);
+        return new Tables(c.reshape(b, 1, t, headDim), s.reshape(b, 1, t, headDim));
     }
 
-    /** x (B, H, T, D) rotated for the positions of {@code tables} (T of them). */
+    /** x (B, H, T, D) rotated for the positions of {@code tables} (T of them, shared or per row). */
     public Tensor apply(Tensor x, Tables tables) {
-        if (x.dim(-1) != headDim || x.dim(-2) != tables.cos().dim(0)) {
-            throw new IllegalArgumentException("RoPE: expected (..., " + tables.cos().dim(0) + ", " + headDim + "), got " + x.shape());
+        if (x.dim(-1) != headDim || x.dim(-2) != tables.cos().dim(-2)) {
+            throw new IllegalArgumentException("RoPE: expected (..., " + tables.cos().dim(-2) + ", " + headDim + "), got " + x.shape());
         }
         return x.mul(tables.cos()).add(x.matmul(rotation).mul(tables.sin()));
     }
@@ -78,7 +89,7 @@ public final class RotaryEmbedding extends Module {
         return headDim;
     }
 
-    /** cos and sin (T, D) for one range of positions. */
+    /** cos and sin (T, D) for positions shared by every row, or (B, 1, T, D) for per-row positions. */
     public record Tables(Tensor cos, Tensor sin) {
     }
 }

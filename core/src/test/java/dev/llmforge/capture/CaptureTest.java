@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmforge.autograd.FusedOps;
 import dev.llmforge.autograd.GradMode;
+import dev.llmforge.model.Gpt;
+import dev.llmforge.model.GptConfig;
+import dev.llmforge.model.ScalarHead;
+import dev.llmforge.model.TokenLogProbs;
 import dev.llmforge.nn.functional.F;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.tensor.Backends;
@@ -101,6 +105,37 @@ class CaptureTest {
         capturedModel.close();
         x.close();
         targets.close();
+    }
+
+    @Test
+    void aPaddedScoringStepIsOneProgramAndMatchesEager() {
+        // what a DPO or reward-model step does: score a left-padded batch, read a head at the last real tokens, backpropagate
+        GptConfig config = GptConfig.llama(13, 8, 2, 4, 2, 16, 24);
+        try (Gpt eagerModel = new Gpt(config, backend, 3); ScalarHead eagerHead = ScalarHead.of(eagerModel, 4);
+             Gpt capturedModel = new Gpt(config, backend, 3); ScalarHead capturedHead = ScalarHead.of(capturedModel, 4);
+             CompiledStep eager = StepCompiler.eager(backend, in -> scoringStep(eagerModel, eagerHead, in));
+             CompiledStep captured = StepCompiler.compile(backend, in -> scoringStep(capturedModel, capturedHead, in));
+             TensorScope ignored = TensorScope.open()) {
+            Tensor ids = t.of(new long[] {0, 0, 3, 1, 4, 1, 5, 9, 2, 6}, 2, 5);
+            Tensor mask = t.of(new float[] {0, 0, 1, 1, 1, 1, 1, 1, 1, 1}, 2, 5);
+            Tensor response = t.of(new float[] {0, 0, 0, 1, 1, 0, 0, 1, 1, 1}, 2, 5);
+            assertEquals(eager.run(ids, mask, response).get(0).item(), captured.run(ids, mask, response).get(0).item(), 1e-6);
+            assertEquals(1, captured.stats().lastSegments(), "the masks and ids are read on the host without splitting the step");
+            for (String name : List.of("wte.weight", "h.1.attn.c_attn.weight")) {
+                assertArrayEquals(eagerModel.parameter(name).grad().toFloatArray(), capturedModel.parameter(name).grad().toFloatArray(), 1e-6f, name);
+            }
+            assertArrayEquals(eagerHead.parameter("summary.bias").grad().toFloatArray(), capturedHead.parameter("summary.bias").grad().toFloatArray(),
+                    1e-6f);
+        }
+    }
+
+    /** -mean log p(response) + (head at the last real token)^2, backpropagated. */
+    private static List<Tensor> scoringStep(Gpt model, ScalarHead head, List<Tensor> in) {
+        Tensor hidden = model.hiddenStates(in.get(0), in.get(1)); // (B, T, C)
+        Tensor logProb = TokenLogProbs.ofLogits(model.logitsOf(hidden), in.get(0), 1).mean(in.get(2)); // (B)
+        Tensor loss = logProb.sum().neg().add(head.atLastToken(hidden, in.get(1)).square().sum());
+        loss.backward();
+        return List.of(loss);
     }
 
     @Test

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.model.TinyModels;
+import dev.llmforge.model.TokenLogProbs;
 import dev.llmforge.tensor.Tensor;
+import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +20,8 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GeneratorTest {
     /** Token i prints as the letter 'a' + i. */
@@ -42,6 +46,7 @@ class GeneratorTest {
 
     @AfterEach
     void close() {
+        generator.close();
         model.close();
     }
 
@@ -157,6 +162,103 @@ class GeneratorTest {
         for (int i = 0; i < prompts.size(); i++) {
             assertArrayEquals(generator.generate(prompts.get(i), GenerationConfig.greedy(5)).tokens(), batch.get(i).tokens());
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void mixedLengthPromptsGenerateGreedilyAsEachAloneForBothFamilies(boolean cache) {
+        List<int[]> prompts = List.of(new int[] {1}, new int[] {9, 8, 7, 6}, new int[] {4, 2});
+        GenerationConfig greedy = GenerationConfig.greedy(4).toBuilder().useCache(cache).build();
+        for (GptConfig cfg : List.of(TinyModels.gpt2().toBuilder().initStd(0.5).build(), TinyModels.llama().toBuilder().initStd(0.5).build())) {
+            try (Gpt m = new Gpt(cfg, reference(), 23); Generator g = new Generator(m)) {
+                List<GenerationResult> batch = g.generate(prompts, greedy, null);
+                for (int i = 0; i < prompts.size(); i++) {
+                    GenerationResult alone = g.generate(prompts.get(i), greedy);
+                    assertArrayEquals(alone.tokens(), batch.get(i).tokens(), cfg.positions() + " prompt " + i);
+                    assertArrayEquals(alone.logProbs(), batch.get(i).logProbs(), 1e-5f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void eachRowOfAMixedBatchStopsOnItsOwnAsAlone() {
+        List<int[]> prompts = List.of(new int[] {1}, new int[] {9, 8, 7}, new int[] {4, 2});
+        int[] first = generator.generate(prompts.get(0), GenerationConfig.greedy(5)).tokens();
+        String text = LETTERS.decode(first);
+        List<GenerationConfig> stops = List.of(GenerationConfig.greedy(5).toBuilder().stopTokenIds(Set.of(first[1])).build(),
+                GenerationConfig.greedy(5).toBuilder().stopStrings(List.of(text.substring(1, 3))).build());
+        for (GenerationConfig cfg : stops) {
+            List<GenerationResult> batch = generator.generate(prompts, cfg, null);
+            assertTrue(batch.get(0).reason() != StopReason.MAX_TOKENS, "row 0 stops early: " + batch.get(0));
+            for (int i = 0; i < prompts.size(); i++) {
+                GenerationResult alone = generator.generate(prompts.get(i), cfg);
+                assertArrayEquals(alone.completion(), batch.get(i).completion(), "prompt " + i + ", " + cfg);
+                assertEquals(alone.reason(), batch.get(i).reason());
+                assertEquals(alone.text(), batch.get(i).text());
+            }
+        }
+    }
+
+    @Test
+    void aSampledRowDoesNotDependOnItsCompanions() {
+        int[] prompt = {3, 1, 4};
+        GenerationConfig cfg = GenerationConfig.sampling(1.3, 5).toBuilder().seed(77).build();
+        // within the context of 8 (the longest prompt plus 5 new tokens fits), with the cache
+        List<List<int[]>> batches = List.of(List.of(prompt, new int[] {2}), List.of(prompt, new int[] {5, 6, 7}, new int[] {0, 0}));
+        // past it without the cache: each row reads its own last 8 tokens
+        List<List<int[]>> uncachedBatches = List.of(List.of(prompt, new int[] {5, 6, 7, 8, 9, 1}));
+        for (boolean cache : new boolean[] {true, false}) {
+            GenerationConfig run = cfg.toBuilder().useCache(cache).build();
+            GenerationResult alone = generator.generate(prompt, run);
+            for (List<int[]> batch : cache ? batches : uncachedBatches) {
+                GenerationResult first = generator.generate(batch, run, null).get(0);
+                String what = (cache ? "cache" : "no cache") + ", companions of lengths " + batch.stream().map(p -> p.length).toList();
+                assertArrayEquals(alone.tokens(), first.tokens(), what);
+                assertArrayEquals(alone.logProbs(), first.logProbs(), 1e-5f, what);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void sampledLogProbsAreWhatScoringTheCompletionsGivesAtThatTemperature(boolean cache) {
+        List<int[]> prompts = List.of(new int[] {1, 2, 3}, new int[] {7}, new int[] {5, 5});
+        GenerationConfig cfg = GenerationConfig.sampling(0.8, 4).toBuilder().seed(5).useCache(cache).stopTokenIds(Set.of(6)).build();
+        assertTrue(cfg.isPureTemperature());
+        List<GenerationResult> results = generator.generate(prompts, cfg, null);
+        RolloutBatch rollout = RolloutBatch.of(results, 6); // padding id = the stop token, told apart by the masks
+        TensorFactory f = Tensor.on(reference());
+        try (TensorScope ignored = TensorScope.open()) {
+            float[] scored = TokenLogProbs.score(model, rollout.ids(f), rollout.attentionMask(f), 0.8).perToken().toFloatArray();
+            float[] sampled = rollout.logProbs(f).toFloatArray();
+            float[] response = rollout.responseMask(f).toFloatArray();
+            int counted = 0;
+            for (int i = 0; i < scored.length; i++) {
+                if (response[i] == 1) {
+                    assertEquals(sampled[i], scored[i], 2e-5, "token " + i % rollout.length() + " of row " + i / rollout.length());
+                    counted++;
+                }
+            }
+            assertEquals(results.stream().mapToInt(r -> r.completion().length).sum(), counted);
+        }
+    }
+
+    @Test
+    void aStopTokenEndsTheCompletionWithItsLogProbability() {
+        int[] prompt = {2};
+        int[] greedy = generator.generate(prompt, GenerationConfig.greedy(6)).tokens();
+        int firstNew = 1;
+        while (greedy[firstNew] == greedy[0]) {
+            firstNew++;
+        }
+        int stop = greedy[firstNew];
+        GenerationResult r = generator.generate(prompt, GenerationConfig.greedy(6).toBuilder().stopTokenIds(Set.of(stop)).build());
+        assertEquals(stop, r.stopToken());
+        assertArrayEquals(Arrays.copyOf(greedy, firstNew), r.tokens(), "the stop token is not part of the text's tokens");
+        assertArrayEquals(Arrays.copyOf(greedy, firstNew + 1), r.completion(), "but it is part of the completion");
+        assertEquals(firstNew + 1, r.logProbs().length);
+        assertEquals(-1, generator.generate(prompt, GenerationConfig.greedy(2)).stopToken());
     }
 
     @Test

@@ -153,7 +153,7 @@ class LayersTest {
                     merged[h * 2 + e] = v;
                 }
             }
-            float[] got = attn.forward(t.of(x, 1, dim), new ForwardContext(1, null, null, null)).toFloatArray();
+            float[] got = attn.forward(t.of(x, 1, dim), new ForwardContext(1, null, null, null, null)).toFloatArray();
             for (int o = 0; o < dim; o++) {
                 double want = 0;
                 for (int i = 0; i < dim; i++) {

@@ -1,5 +1,7 @@
 package dev.llmforge.tokenizer;
 
+import dev.llmforge.io.AtomicFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -100,7 +102,9 @@ public final class BpeTokenizer implements Tokenizer {
      * Rust or through DJL), to a temporary file that is then moved to {@code target}.
      */
     public void saveHuggingFace(Path target) throws IOException {
-        AtomicFiles.write(target, out -> HuggingFaceJson.write(this, out));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        HuggingFaceJson.write(this, out);
+        AtomicFiles.write(target, out.toByteArray());
     }
 
     static BpeTokenizer fromTiktoken(InputStream in, String source, SplitPattern pattern,

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmforge.io.AtomicFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -100,24 +102,24 @@ public final class CharTokenizer implements Tokenizer {
 
     /** Writes the vocabulary as JSON to a temporary file that is then moved to {@code target}. */
     public void save(Path target) throws IOException {
-        AtomicFiles.write(target, out -> {
-            try (JsonGenerator json = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-                json.useDefaultPrettyPrinter();
-                json.writeStartObject();
-                json.writeStringField("type", TYPE);
-                json.writeArrayFieldStart("characters");
-                for (int codePoint : codePoints) {
-                    json.writeString(new String(Character.toChars(codePoint)));
-                }
-                json.writeEndArray();
-                json.writeArrayFieldStart("special_tokens");
-                for (String special : specialTokens.asMap().keySet()) {
-                    json.writeString(special);
-                }
-                json.writeEndArray();
-                json.writeEndObject();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeStringField("type", TYPE);
+            json.writeArrayFieldStart("characters");
+            for (int codePoint : codePoints) {
+                json.writeString(new String(Character.toChars(codePoint)));
             }
-        });
+            json.writeEndArray();
+            json.writeArrayFieldStart("special_tokens");
+            for (String special : specialTokens.asMap().keySet()) {
+                json.writeString(special);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        AtomicFiles.write(target, out.toByteArray());
     }
 
     /** The characters by id (special tokens excluded). */

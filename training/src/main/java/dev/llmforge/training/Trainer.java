@@ -19,7 +19,7 @@ import dev.llmforge.training.data.Batch;
 import dev.llmforge.training.data.BatchSampler;
 import dev.llmforge.training.data.Rng;
 import dev.llmforge.training.data.TokenData;
-import dev.llmforge.training.data.TokenizerFiles;
+import dev.llmforge.tokenizer.TokenizerFiles;
 import dev.llmforge.training.metrics.EvalMetrics;
 import dev.llmforge.training.metrics.JsonLinesMetrics;
 import dev.llmforge.training.metrics.LossCurveChart;

@@ -4,7 +4,7 @@ import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.optim.Optimizer;
 import dev.llmforge.tokenizer.Tokenizer;
-import dev.llmforge.training.data.TokenizerFiles;
+import dev.llmforge.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -18,7 +18,11 @@ import java.util.function.IntSupplier;
  *       PyTorch's OpenMP threads spin while they wait, so a thread on a core another process uses
  *       slows every op down; a [64,128]x[128,64] matmul went from 13 µs on one thread to 0.1-3.7 ms
  *       on two threads of a two-core machine with load 4);</li>
- *   <li>PyTorch inter-op threads: {@code ai.djl.pytorch.num_interop_threads} if set, else 1.</li>
+ *   <li>PyTorch inter-op threads: {@code ai.djl.pytorch.num_interop_threads} if set, else 1;</li>
+ *   <li>with slf4j-simple as the application's logging, DJL's start-up notes (platform, graph
+ *       executor, thread counts: four INFO lines) only from WARN up, and its CUDA probe, which warns
+ *       twice on a machine without a usable GPU, only at ERROR
+ *       ({@code org.slf4j.simpleLogger.log.ai.djl} and {@code ...ai.djl.util.cuda}).</li>
  * </ul>
  */
 final class DjlSettings {
@@ -27,6 +31,7 @@ final class DjlSettings {
     static final String OFFLINE_ENVIRONMENT = "DJL_OFFLINE";
     static final String DJL_THREADS = "ai.djl.pytorch.num_threads";
     static final String DJL_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
+    static final String SIMPLE_LOGGER_DJL = "org.slf4j.simpleLogger.log.ai.djl";
 
     private DjlSettings() {
     }
@@ -49,7 +54,15 @@ final class DjlSettings {
         if (System.getProperty(DJL_INTEROP_THREADS) == null) {
             System.setProperty(DJL_INTEROP_THREADS, "1");
         }
+        setIfAbsent(SIMPLE_LOGGER_DJL, "warn");
+        setIfAbsent(SIMPLE_LOGGER_DJL + ".util.cuda", "error");
         return threads;
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     /** {@code llmforge.threads}, else DJL's own property, else the free processors. */

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /** The settings logic on its own (the real start-up is checked in a fresh JVM by {@link OfflineStartTest}). */
 class DjlSettingsTest {
+    private static final String QUIET_CUDA = DjlSettings.SIMPLE_LOGGER_DJL + ".util.cuda";
     private static final String[] PROPERTIES = {DjlSettings.OPT_OUT_TRACKING, DjlSettings.OFFLINE_PROPERTY, DjlSettings.DJL_THREADS,
-        DjlSettings.DJL_INTEROP_THREADS, EngineThreads.PROPERTY};
+        DjlSettings.DJL_INTEROP_THREADS, EngineThreads.PROPERTY, DjlSettings.SIMPLE_LOGGER_DJL, QUIET_CUDA};
     private final Map<String, String> saved = new HashMap<>();
 
     @BeforeEach
@@ -44,17 +45,21 @@ class DjlSettingsTest {
         assertEquals("true", System.getProperty(DjlSettings.OFFLINE_PROPERTY));
         assertEquals("3", System.getProperty(DjlSettings.DJL_THREADS));
         assertEquals("1", System.getProperty(DjlSettings.DJL_INTEROP_THREADS));
+        assertEquals("warn", System.getProperty(DjlSettings.SIMPLE_LOGGER_DJL), "DJL's start-up notes are not the application's output");
+        assertEquals("error", System.getProperty(QUIET_CUDA));
     }
 
     @Test
     void leavesTheUsersEnvironmentAndPropertiesAlone() {
         Map<String, String> env = Map.of("OPT_OUT_TRACKING", "false", "DJL_OFFLINE", "false");
+        System.setProperty(DjlSettings.SIMPLE_LOGGER_DJL, "debug");
         System.setProperty(DjlSettings.DJL_INTEROP_THREADS, "2");
         System.setProperty(DjlSettings.DJL_THREADS, "5");
         assertEquals(5, DjlSettings.apply(env::get, () -> 3));
         assertNull(System.getProperty(DjlSettings.OPT_OUT_TRACKING), "the environment variable is DJL's to read");
         assertNull(System.getProperty(DjlSettings.OFFLINE_PROPERTY));
         assertEquals("2", System.getProperty(DjlSettings.DJL_INTEROP_THREADS));
+        assertEquals("debug", System.getProperty(DjlSettings.SIMPLE_LOGGER_DJL));
     }
 
     @Test

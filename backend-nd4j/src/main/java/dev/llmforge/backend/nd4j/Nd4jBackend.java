@@ -66,6 +66,7 @@ public final class Nd4jBackend implements Backend {
      * settings, which are JVM-wide.
      */
     static void configure(Nd4jSettings settings) {
+        quietStartUp();
         RuntimeException[] failure = new RuntimeException[1];
         Thread t = new Thread(() -> {
             try {
@@ -92,6 +93,24 @@ public final class Nd4jBackend implements Backend {
         }
         if (failure[0] != null) {
             throw failure[0];
+        }
+    }
+
+    /**
+     * ND4J logs about fifteen INFO lines as it loads (backend, thread counts, BLAS vendor, build
+     * information) into whatever SLF4J binding the application has. Its own switch
+     * {@code org.nd4j.log.initialization} turns off all but one, which {@code CpuNDArrayFactory}
+     * logs unconditionally; for slf4j-simple that logger is set to WARN. Both are system properties,
+     * set only if the user has not set them, before ND4J's classes load.
+     */
+    private static void quietStartUp() {
+        setIfAbsent("org.nd4j.log.initialization", "false");
+        setIfAbsent("org.slf4j.simpleLogger.log.org.nd4j.linalg.cpu.nativecpu.CpuNDArrayFactory", "warn");
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
         }
     }
 

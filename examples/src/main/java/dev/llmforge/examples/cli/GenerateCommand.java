@@ -6,7 +6,6 @@ import dev.llmforge.generate.Generator;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
-import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tokenizer.StreamingDecoder;
 import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.training.Trainer;
@@ -101,12 +100,11 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("the prompt is empty: give at least one character (nanoGPT starts from \"\\n\")");
         }
         Backend backend = BackendChoice.resolve(backendName, threads);
-        try (Gpt model = Checkpoint.loadModel(dir, Tensor.on(backend))) {
+        try (Gpt model = Checkpoint.loadModel(dir, backend); Generator generator = new Generator(model, tokenizer::decode)) {
             if (model.config().vocabSize() != tokenizer.vocabSize()) {
                 throw new IllegalArgumentException(dir + ": the model has " + model.config().vocabSize() + " tokens but its tokenizer "
                         + tokenizer.vocabSize());
             }
-            Generator generator = new Generator(model, tokenizer::decode);
             List<int[]> prompts = Collections.nCopies(numSamples, ids); // one batch: sample i draws from stream i of the seed
             w.print(text);
             w.flush();

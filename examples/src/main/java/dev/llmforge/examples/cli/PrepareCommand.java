@@ -4,7 +4,7 @@ import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.data.DatasetPreparer;
 import dev.llmforge.training.data.TokenData;
-import dev.llmforge.training.data.TokenizerFiles;
+import dev.llmforge.tokenizer.TokenizerFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

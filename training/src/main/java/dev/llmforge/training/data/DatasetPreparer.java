@@ -2,6 +2,7 @@ package dev.llmforge.training.data;
 
 import dev.llmforge.tokenizer.CharTokenizer;
 import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.llmforge.training.data;
 import dev.llmforge.tokenizer.BpeTokenizer;
 import dev.llmforge.tokenizer.CharTokenizer;
 import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -116,12 +116,4 @@ class DatasetPreparerTest {
         IOException missing = assertThrows(IOException.class, () -> TokenData.open(dir.resolve("nothing")));
         assertTrue(missing.getMessage().contains("llmforge prepare"), missing.getMessage());
     }
-
-    @Test
-    void tokenizerSpecsAreChecked() {
-        var e = assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("wordpiece", "abc"));
-        assertTrue(e.getMessage().contains("char, gpt2 or bpe:N"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("bpe:lots", "abc"));
-        assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("bpe:100", "abc"));
-    }
 }

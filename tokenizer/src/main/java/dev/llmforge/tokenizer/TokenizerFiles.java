@@ -1,12 +1,7 @@
-package dev.llmforge.training.data;
+package dev.llmforge.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmforge.tokenizer.BpeTokenizer;
-import dev.llmforge.tokenizer.BpeTrainer;
-import dev.llmforge.tokenizer.CharTokenizer;
-import dev.llmforge.tokenizer.Tokenizer;
-import dev.llmforge.tokenizer.TokenizerFormatException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

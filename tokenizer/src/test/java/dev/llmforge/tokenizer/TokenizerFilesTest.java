@@ -1,0 +1,58 @@
+package dev.llmforge.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TokenizerFilesTest {
+    private static final String TEXT = "To be, or not to be: that is the question.";
+
+    @Test
+    void eachKindIsSavedAndLoadedBackAsItself(@TempDir Path dir) throws IOException {
+        List<Tokenizer> kinds = List.of(CharTokenizer.fromCorpus(TEXT), new BpeTrainer(300).train(TEXT.repeat(5)));
+        for (Tokenizer tokenizer : kinds) {
+            Path file = dir.resolve("tokenizer.json");
+            TokenizerFiles.save(tokenizer, file);
+            Tokenizer loaded = TokenizerFiles.load(file);
+            assertInstanceOf(tokenizer.getClass(), loaded);
+            assertArrayEquals(tokenizer.encode(TEXT), loaded.encode(TEXT));
+            assertEquals(Files.readString(file), TokenizerFiles.toJson(tokenizer), "toJson is the saved file");
+            try (var listing = Files.list(dir)) {
+                assertEquals(List.of(file), listing.toList(), "no temporary file is left behind");
+            }
+        }
+        assertEquals("char tokenizer, 17 tokens", TokenizerFiles.describe(kinds.get(0)));
+    }
+
+    @Test
+    void filesOfNeitherKindAreRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        Path notJson = dir.resolve("broken.json");
+        Files.writeString(notJson, "{\"type\": ");
+        var broken = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(notJson));
+        assertTrue(broken.getMessage().startsWith(notJson + ": not valid JSON"), broken.getMessage());
+        Path other = dir.resolve("other.json");
+        Files.writeString(other, "{\"vocab\": {}}");
+        var neither = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(other));
+        assertTrue(neither.getMessage().contains("found neither"), neither.getMessage());
+        var missing = assertThrows(IOException.class, () -> TokenizerFiles.load(dir.resolve("none.json")));
+        assertTrue(missing.getMessage().contains("none.json does not exist"), missing.getMessage());
+    }
+
+    @Test
+    void tokenizerSpecsAreChecked() {
+        var e = assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("wordpiece", "abc"));
+        assertTrue(e.getMessage().contains("char, gpt2 or bpe:N"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("bpe:lots", "abc"));
+        assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("bpe:100", "abc"));
+        assertEquals(50257, TokenizerFiles.fromSpec(" GPT2 ", "").vocabSize());
+    }
+}
