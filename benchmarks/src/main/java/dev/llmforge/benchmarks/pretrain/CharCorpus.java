@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * directory. The baseline draws its batches here, as nanoGPT's {@code get_batch}: B windows at
  * uniformly random offsets, targets shifted by one.
  */
-final class CharCorpus {
+public final class CharCorpus {
     private final int vocab;
     private final short[] train;
     private final short[] val;
@@ -29,7 +29,7 @@ final class CharCorpus {
     }
 
     /** Prepares {@code text} (Tiny Shakespeare's input.txt) into {@code dir}. */
-    static TokenData prepare(Path text, Path dir) throws IOException {
+    public static TokenData prepare(Path text, Path dir) throws IOException {
         if (!Files.isRegularFile(text)) {
             throw new IOException("corpus " + text.toAbsolutePath() + " not found (pass --data PATH to Tiny Shakespeare's input.txt)");
         }

@@ -40,7 +40,7 @@ public final class PretrainRun {
     static final String LLMFORGE = "llmforge";
     static final String LLMFORGE_LOOP = "llmforge-loop";
     /** Tiny Shakespeare in this repository (its source and licence are listed in tokenizer's test data). */
-    static final String DEFAULT_TEXT = "tokenizer/src/test/resources/data/tinyshakespeare/input.txt";
+    public static final String DEFAULT_TEXT = "tokenizer/src/test/resources/data/tinyshakespeare/input.txt";
 
     private PretrainRun() {
     }
