@@ -11,7 +11,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,12 +22,25 @@ class MetricsListenersTest {
     @TempDir
     Path dir;
 
+    static StepMetrics step(long step, long total, double loss, double lr, double gradNorm, double tokensPerSecond, double millis,
+                            double elapsed) {
+        return new StepMetrics(step, total, Map.of("loss", loss), Map.of("lr", lr), Double.isNaN(gradNorm) ? Map.of() : Map.of("grad_norm", gradNorm),
+                tokensPerSecond, millis, elapsed);
+    }
+
+    static EvalMetrics eval(long step, double trainLoss, double valLoss) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put("train_loss", trainLoss);
+        values.put("val_loss", valLoss);
+        return new EvalMetrics(step, values);
+    }
+
     @Test
     void jsonLinesHoldOneObjectPerEvent() throws Exception {
         Path file = dir.resolve("metrics.jsonl");
         try (JsonLinesMetrics m = new JsonLinesMetrics(file)) {
-            m.onStep(new StepMetrics(1, 10, 4.2, 1e-3, 0.5, 1000, 40, 0.04));
-            m.onEval(new EvalMetrics(1, 4.1, 4.3));
+            m.onStep(step(1, 10, 4.2, 1e-3, 0.5, 1000, 40, 0.04));
+            m.onEval(eval(1, 4.1, 4.3));
         }
         List<String> lines = Files.readAllLines(file);
         assertEquals(2, lines.size());
@@ -40,9 +55,9 @@ class MetricsListenersTest {
         Path file = dir.resolve("metrics.jsonl");
         try (JsonLinesMetrics m = new JsonLinesMetrics(file)) {
             for (int s = 1; s <= 6; s++) {
-                m.onStep(new StepMetrics(s, 10, 4.0 - s * 0.1, 1e-3, 0.5, 1000, 40, s * 0.04));
+                m.onStep(step(s, 10, 4.0 - s * 0.1, 1e-3, 0.5, 1000, 40, s * 0.04));
             }
-            m.onEval(new EvalMetrics(4, 3.5, 3.6));
+            m.onEval(eval(4, 3.5, 3.6));
         }
         JsonLinesMetrics.truncateAfter(file, 4); // the checkpoint was at step 4; steps 5 and 6 will be redone
         List<String> lines = Files.readAllLines(file);
@@ -51,9 +66,9 @@ class MetricsListenersTest {
         assertEquals("eval", new ObjectMapper().readTree(lines.get(4)).get("type").asText());
 
         Path png = dir.resolve("loss.png");
-        LossCurveChart chart = new LossCurveChart(png);
+        MetricsChart chart = new MetricsChart(png, MetricsChart.Spec.loss(List.of("train", "val")));
         chart.load(file);
-        chart.onEval(new EvalMetrics(8, 3.0, 3.2));
+        chart.onEval(eval(8, 3.0, 3.2));
         assertEquals(900, ImageIO.read(png.toFile()).getWidth());
         JsonLinesMetrics.truncateAfter(dir.resolve("missing.jsonl"), 3);
         assertTrue(Files.notExists(dir.resolve("missing.jsonl")));
@@ -62,11 +77,11 @@ class MetricsListenersTest {
     @Test
     void chartIsARealPng() throws Exception {
         Path png = dir.resolve("loss.png");
-        LossCurveChart chart = new LossCurveChart(png);
+        MetricsChart chart = new MetricsChart(png, MetricsChart.Spec.loss(List.of("train", "val")));
         for (int s = 1; s <= 20; s++) {
-            chart.onStep(new StepMetrics(s, 20, 4.0 / s, 1e-3, Double.NaN, 1, 1, 1));
+            chart.onStep(step(s, 20, 4.0 / s, 1e-3, Double.NaN, 1, 1, 1));
         }
-        chart.onEval(new EvalMetrics(20, 0.3, 0.4));
+        chart.onEval(eval(20, 0.3, 0.4));
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(900, img.getWidth());
         assertEquals(500, img.getHeight());
@@ -77,7 +92,7 @@ class MetricsListenersTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ConsoleProgress p = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 5);
         for (int s = 1; s <= 10; s++) {
-            p.onStep(new StepMetrics(s, 100, 2.0, 1e-3, Double.NaN, 12000, 60, s * 0.06));
+            p.onStep(step(s, 100, 2.0, 1e-3, Double.NaN, 12000, 60, s * 0.06));
         }
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(2, out.lines().count(), out);
