@@ -131,6 +131,12 @@ public final class MetricsChart implements TrainingListener {
         }
     }
 
+    /** Points drawn so far for the chart's series of {@code metric}. */
+    int points(Kind kind, String metric) {
+        int i = spec.series().indexOf(new Series(kind, metric));
+        return i < 0 ? 0 : lines.get(i).getItemCount();
+    }
+
     @Override
     public void onFinish(long step) {
         write();

@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,5 +100,58 @@ class MetricsListenersTest {
         assertEquals(2, out.lines().count(), out);
         assertTrue(out.contains("step 5/100") && out.contains("ETA 6s"), out);
         assertTrue(out.contains("step 10/100") && out.contains("ETA 5s"), out);
+    }
+
+    @Test
+    void anyNamedSeriesReachesTheFileTheConsoleAndAChart() throws Exception {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("loss", 0.7);
+        metrics.put("score", 1.25);
+        metrics.put("kl", 2e-5);
+        Map<String, Double> lrs = new LinkedHashMap<>();
+        lrs.put("lr", 1e-5);
+        lrs.put("lr_value", 3e-5);
+        Map<String, Double> norms = new LinkedHashMap<>();
+        norms.put("grad_norm", 0.5);
+        norms.put("grad_norm_value", 2.0);
+        StepMetrics step = new StepMetrics(4, 8, metrics, lrs, norms, 100, 10, 1);
+        EvalMetrics eval = new EvalMetrics(4, Map.of("val_score", 1.5));
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConsoleProgress console = new ConsoleProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), 4);
+        console.onStep(step);
+        console.onEval(eval);
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.startsWith("step 4/8 | loss 0.7000 | score 1.2500 | kl 2.000e-05 | lr 1.00e-05 |"), out);
+        assertTrue(out.contains("eval at step 4: val score 1.5000"), out);
+
+        Path file = dir.resolve("metrics.jsonl");
+        try (JsonLinesMetrics m = new JsonLinesMetrics(file)) {
+            m.onStep(step);
+            m.onEval(eval);
+        }
+        JsonNode line = new ObjectMapper().readTree(Files.readAllLines(file).get(0));
+        assertEquals(List.of("type", "step", "loss", "score", "kl", "lr", "lr_value", "grad_norm", "grad_norm_value", "tokens_per_s", "ms_per_step",
+                "elapsed_s"), iterableToList(line.fieldNames()));
+
+        MetricsChart.Spec spec = new MetricsChart.Spec("reward.png", "Reward", "score",
+                List.of(MetricsChart.Series.step("score"), MetricsChart.Series.step("lr_value"), MetricsChart.Series.eval("val_score"),
+                        MetricsChart.Series.eval("val_missing")));
+        MetricsChart chart = new MetricsChart(dir.resolve("reward.png"), spec);
+        chart.load(file);
+        assertEquals(1, chart.points(MetricsChart.Kind.STEP, "score"));
+        assertEquals(1, chart.points(MetricsChart.Kind.STEP, "lr_value"));
+        assertEquals(1, chart.points(MetricsChart.Kind.EVAL, "val_score"));
+        assertEquals(0, chart.points(MetricsChart.Kind.EVAL, "val_missing"));
+        chart.onStep(new StepMetrics(5, 8, Map.of("loss", 0.6, "score", 1.3), lrs, Map.of(), 100, 10, 2));
+        chart.onEval(new EvalMetrics(5, Map.of("val_score", 1.6)));
+        assertEquals(2, chart.points(MetricsChart.Kind.STEP, "score"));
+        assertEquals(900, ImageIO.read(dir.resolve("reward.png").toFile()).getWidth());
+    }
+
+    private static List<String> iterableToList(Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 }
