@@ -25,7 +25,9 @@ import dev.llmforge.training.data.TensorBatch;
 import dev.llmforge.training.metrics.EvalMetrics;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +53,7 @@ class CustomObjectiveTest {
      * ids shifted by one, set to the ignore index where the loss mask (taken by position) is 0 —
      * padding, prompt tokens — whatever their id.
      */
-    static final class MaskedNextToken implements Objective {
+    static class MaskedNextToken implements Objective {
         private final Gpt model;
 
         MaskedNextToken(Gpt model) {
@@ -180,5 +182,36 @@ class CustomObjectiveTest {
             }
             assertEquals(sum / count, padded, 1e-5);
         }
+    }
+
+    @Test
+    void theBestCheckpointFollowsTheChosenMetricAndDirection() throws Exception {
+        double[] accuracies = {0.5, 0.7, 0.6}; // evaluations at steps 0, 2 and 4
+        Path out = dir.resolve("run");
+        try (Gpt model = model()) {
+            Objective scored = new MaskedNextToken(model) {
+                private int evaluations;
+
+                @Override
+                public Map<String, Double> evaluate(EvalContext eval) {
+                    Map<String, Double> values = new LinkedHashMap<>(eval.meanOverSources());
+                    values.put("val_accuracy", accuracies[evaluations++]);
+                    return values;
+                }
+            };
+            TrainingConfig config = TrainingConfig.builder().maxIters(4).evalInterval(2).evalIters(1).build();
+            try (Trainer t = Trainer.builder().backend(REFERENCE).config(config).model("model", model).objective(scored)
+                    .trainSource(PaddedRecordSource.builder(train).batchSize(4).length(LENGTH).build())
+                    .evalSource("val", PaddedRecordSource.builder(val).batchSize(4).length(LENGTH).build())
+                    .bestMetric("val_accuracy", Trainer.Goal.MAXIMIZE).outputDir(out).build()) {
+                TrainingResult r = t.run();
+                assertEquals(0.7, r.bestValue());
+                assertEquals(0.6, r.lastEval().get("val_accuracy"));
+            }
+        }
+        TrainingState best = TrainingCheckpoint.readState(out.resolve(Trainer.BEST_DIR));
+        assertEquals(2, best.step(), "the highest accuracy was at step 2");
+        assertEquals("val_accuracy", best.bestMetric());
+        assertEquals(4, TrainingCheckpoint.readState(out.resolve(Trainer.LATEST_DIR)).step());
     }
 }
