@@ -3,6 +3,7 @@ package dev.llmforge.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
+import dev.llmforge.nn.Module;
 import dev.llmforge.optim.Optimizer;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.DType;
@@ -48,21 +49,43 @@ public final class Checkpoint {
         return new Writer(dir);
     }
 
-    /** Collects the parts of a checkpoint and writes them in one atomic directory swap. */
+    /**
+     * Collects the parts of a checkpoint and writes them in one atomic directory swap. The model of
+     * {@link #model} is the directory's model ({@code model.safetensors}, {@code config.json}); a
+     * training run that holds several models or optimisers adds the others under file names of its
+     * own ({@link #weights}, {@link #config}, {@link #optimizer(String, Optimizer)}).
+     */
     public static final class Writer {
         private final Path dir;
-        private Gpt model;
         private DType floatStorage;
         private String tokenizerJson;
-        private Optimizer optimizer;
+        private final Map<String, Module> weights = new LinkedHashMap<>();
+        private final Map<String, GptConfig> configs = new LinkedHashMap<>();
+        private final Map<String, Optimizer> optimizers = new LinkedHashMap<>();
         private final Map<String, byte[]> extra = new LinkedHashMap<>();
 
         private Writer(Path dir) {
             this.dir = dir;
         }
 
-        public Writer model(Gpt m) {
-            model = m;
+        /** The directory's model: its parameters in {@code model.safetensors}, and {@code config.json} if it is a {@link Gpt}. */
+        public Writer model(Module m) {
+            weights(WEIGHTS, m);
+            if (m instanceof Gpt gpt) {
+                config(CONFIG, gpt.config());
+            }
+            return this;
+        }
+
+        /** The parameters of {@code m} in a safetensors file named {@code fileName}. */
+        public Writer weights(String fileName, Module m) {
+            weights.put(checkFileName(fileName), m);
+            return this;
+        }
+
+        /** A model configuration as JSON in {@code fileName} (the format of {@code config.json}). */
+        public Writer config(String fileName, GptConfig config) {
+            configs.put(checkFileName(fileName), config);
             return this;
         }
 
@@ -77,23 +100,32 @@ public final class Checkpoint {
             return this;
         }
 
-        /** Adds the optimiser's state tensors, step count and learning rate. */
+        /** Adds the optimiser's state tensors, step count and learning rate ({@code optimizer.safetensors}). */
         public Writer optimizer(Optimizer o) {
-            optimizer = o;
+            return optimizer(OPTIMIZER, o);
+        }
+
+        /** Adds an optimiser's state tensors, step count and learning rate under {@code fileName}. */
+        public Writer optimizer(String fileName, Optimizer o) {
+            optimizers.put(checkFileName(fileName), o);
             return this;
         }
 
         /** Adds any other file (e.g. training state as JSON). */
         public Writer file(String name, byte[] content) {
-            if (name.contains("/") || name.contains("\\") || name.startsWith(".")) {
-                throw new IllegalArgumentException("checkpoint file names must be plain names, got '" + name + "'");
-            }
-            extra.put(name, content.clone());
+            extra.put(checkFileName(name), content.clone());
             return this;
         }
 
+        private static String checkFileName(String name) {
+            if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+                throw new IllegalArgumentException("checkpoint file names must be plain names, got '" + name + "'");
+            }
+            return name;
+        }
+
         public void write() throws IOException {
-            if (model == null) {
+            if (!weights.containsKey(WEIGHTS)) {
                 throw new IllegalStateException("a checkpoint needs a model");
             }
             Path target = dir.toAbsolutePath();
@@ -101,14 +133,19 @@ public final class Checkpoint {
             Files.createDirectories(parent);
             Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
             try {
-                SafeTensorsWriter.write(tmp.resolve(WEIGHTS), model.namedParameters(), Map.of("format", "pt"), floatStorage);
-                ConfigJson.write(tmp.resolve(CONFIG), model.config());
+                for (Map.Entry<String, Module> e : weights.entrySet()) {
+                    SafeTensorsWriter.write(tmp.resolve(e.getKey()), e.getValue().namedParameters(), Map.of("format", "pt"), floatStorage);
+                }
+                for (Map.Entry<String, GptConfig> e : configs.entrySet()) {
+                    ConfigJson.write(tmp.resolve(e.getKey()), e.getValue());
+                }
                 if (tokenizerJson != null) {
                     AtomicFiles.write(tmp.resolve(TOKENIZER), tokenizerJson.getBytes(StandardCharsets.UTF_8));
                 }
-                if (optimizer != null) {
-                    SafeTensorsWriter.write(tmp.resolve(OPTIMIZER), optimizer.stateTensors(), Map.of(STEP_KEY,
-                            Long.toString(optimizer.stepCount()), LR_KEY, Double.toString(optimizer.learningRate())));
+                for (Map.Entry<String, Optimizer> e : optimizers.entrySet()) {
+                    Optimizer o = e.getValue();
+                    SafeTensorsWriter.write(tmp.resolve(e.getKey()), o.stateTensors(), Map.of(STEP_KEY, Long.toString(o.stepCount()), LR_KEY,
+                            Double.toString(o.learningRate())));
                 }
                 for (Map.Entry<String, byte[]> e : extra.entrySet()) {
                     AtomicFiles.write(tmp.resolve(e.getKey()), e.getValue());
@@ -178,13 +215,21 @@ public final class Checkpoint {
         try (SafeTensors file = SafeTensors.open(weights)) {
             Gpt model = Gpt.forLoading(config, tensors, dtype);
             try {
-                ParameterLoader.load(model, file, hf);
+                ParameterLoader.load(model, file, hf, config.tieWeights());
                 return model;
             } catch (IOException | RuntimeException e) {
                 model.close();
                 throw e;
             }
         }
+    }
+
+    /**
+     * Fills the parameters of {@code module} from the safetensors file {@code fileName} of the
+     * directory, written by {@link Writer#weights}: every parameter must be there with its shape.
+     */
+    public static void loadWeights(Path dir, String fileName, Module module) throws IOException {
+        ModuleWeights.load(requireFile(dir, fileName), module);
     }
 
     /** The config of a directory. */
@@ -202,9 +247,14 @@ public final class Checkpoint {
         return Files.isRegularFile(dir.resolve(OPTIMIZER));
     }
 
-    /** Restores an optimiser's state, step count and learning rate from the directory. */
+    /** Restores an optimiser's state, step count and learning rate from the directory's {@code optimizer.safetensors}. */
     public static void loadOptimizer(Path dir, Optimizer optimizer) throws IOException {
-        Path file = requireFile(dir, OPTIMIZER);
+        loadOptimizer(dir, OPTIMIZER, optimizer);
+    }
+
+    /** Restores an optimiser's state, step count and learning rate from the file {@code fileName} of the directory. */
+    public static void loadOptimizer(Path dir, String fileName, Optimizer optimizer) throws IOException {
+        Path file = requireFile(dir, fileName);
         try (SafeTensors st = SafeTensors.open(file); TensorScope ignored = TensorScope.open()) {
             String step = st.metadata().get(STEP_KEY);
             if (step == null) {

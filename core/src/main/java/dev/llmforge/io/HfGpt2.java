@@ -59,7 +59,7 @@ public final class HfGpt2 {
      * unexpected tensors, shapes, dtypes) happen before any tensor is read.
      */
     public static void loadInto(Gpt model, SafeTensors file) throws IOException {
-        ParameterLoader.load(model, file, true);
+        ParameterLoader.load(model, file, true, model.config().tieWeights());
     }
 
 }

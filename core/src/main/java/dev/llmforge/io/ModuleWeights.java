@@ -26,7 +26,7 @@ public final class ModuleWeights {
      */
     public static void load(Path file, Module module) throws IOException {
         try (SafeTensors st = SafeTensors.open(file)) {
-            ParameterLoader.load(module, st, false);
+            ParameterLoader.load(module, st, false, false);
         }
     }
 }

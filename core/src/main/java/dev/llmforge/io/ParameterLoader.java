@@ -1,6 +1,5 @@
 package dev.llmforge.io;
 
-import dev.llmforge.model.Gpt;
 import dev.llmforge.nn.Module;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
@@ -14,7 +13,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
-/** Fills a module's parameters from a safetensors file in llmforge's layout, or a {@link Gpt}'s in Hugging Face GPT-2's. */
+/** Fills a module's parameters from a safetensors file in llmforge's or Hugging Face GPT-2's layout. */
 final class ParameterLoader {
     private static final Pattern MASK_BUFFER = Pattern.compile("h\\.\\d+\\.attn\\.(bias|masked_bias)");
     private static final String HF_PREFIX = "transformer.";
@@ -25,10 +24,10 @@ final class ParameterLoader {
     /**
      * Checks every name, shape and dtype against the model before reading any tensor data, then
      * replaces the parameters. In the Hugging Face layout, Conv1D weights are transposed, the
-     * {@code transformer.} prefix is dropped, mask buffers are skipped and a tied
-     * {@code lm_head.weight} is accepted.
+     * {@code transformer.} prefix is dropped, mask buffers are skipped and, with {@code tiedHead}, an
+     * {@code lm_head.weight} (the tied embedding) is accepted.
      */
-    static void load(Module model, SafeTensors file, boolean hfLayout) throws IOException {
+    static void load(Module model, SafeTensors file, boolean hfLayout, boolean tiedHead) throws IOException {
         Map<String, Tensor> own = model.namedParameters();
         Map<String, String> sourceOf = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
@@ -40,7 +39,7 @@ final class ParameterLoader {
                 if (MASK_BUFFER.matcher(name).matches()) {
                     continue;
                 }
-                if (name.equals("lm_head.weight") && model instanceof Gpt gpt && gpt.config().tieWeights()) {
+                if (name.equals("lm_head.weight") && tiedHead) {
                     expectShape(problems, info, own.get("wte.weight").shape());
                     continue;
                 }

@@ -104,11 +104,12 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
     }
 
     /**
-     * nanoGPT's "baby GPT" for character-level Shakespeare (~0.8M parameters): vocab 65, context 64,
-     * 4 layers, 4 heads, width 128, no biases, exact GELU (nanoGPT's {@code nn.GELU()}).
+     * nanoGPT's "baby GPT" for character-level Shakespeare (~0.8M parameters with Tiny Shakespeare's
+     * 65 characters): context 64, 4 layers, 4 heads, width 128, no biases, no dropout, exact GELU
+     * (nanoGPT's {@code nn.GELU()}). The model of {@code llmforge pretrain}'s reference run.
      */
-    public static GptConfig shakespeareChar() {
-        return gpt2(65, 64, 4, 4, 128).toBuilder().bias(false).activation(Activation.GELU_EXACT).build();
+    public static GptConfig shakespeareChar(int vocabSize) {
+        return gpt2(vocabSize, 64, 4, 4, 128).toBuilder().bias(false).activation(Activation.GELU_EXACT).build();
     }
 
     /**

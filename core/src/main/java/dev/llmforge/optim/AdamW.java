@@ -68,6 +68,11 @@ public final class AdamW extends Optimizer {
         }
     }
 
+    /** The decoupled weight decay of the parameters it applies to. */
+    public double weightDecay() {
+        return weightDecay;
+    }
+
     /** True if weight decay applies to this parameter. */
     public boolean decays(String name) {
         return weightDecay > 0 && decay.test(name, params.get(name));

@@ -17,7 +17,7 @@ import java.util.Random;
 /**
  * The smallest end-to-end use of the core API: a 2-layer GPT on the default backend (PyTorch via
  * DJL here), trained for a few AdamW steps on random windows of Tiny Shakespeare, printing the loss
- * as it falls. {@code dev.llmforge.training.Trainer} does the same with schedules, evaluation and
+ * as it falls. {@code dev.llmforge.training.Pretraining} does the same with schedules, evaluation and
  * checkpoints.
  *
  * <pre>

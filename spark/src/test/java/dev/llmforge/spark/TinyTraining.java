@@ -10,13 +10,12 @@ import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import dev.llmforge.training.data.Batch;
-import dev.llmforge.training.data.BatchSampler;
+import dev.llmforge.training.data.WindowSource;
 import dev.llmforge.training.data.Rng;
 import dev.llmforge.training.data.TokenDataset;
 import dev.llmforge.training.data.TokenWidth;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.function.Supplier;
 
 /**
  * A small hand-written training loop (core's Gpt and AdamW on the reference backend) run on one machine
@@ -52,9 +51,9 @@ final class TinyTraining {
     static float[][] train(String tokens, int steps, Collective collective) throws IOException {
         Backend backend = Backends.get("reference");
         TokenDataset data = TokenDataset.open(Path.of(tokens), TokenWidth.UINT16);
-        Supplier<Batch> batches = collective == null
-                ? new BatchSampler(data, GLOBAL_BATCH, BLOCK, new Rng(DATA_SEED))::next
-                : new ReplicaBatchSampler(data, GLOBAL_BATCH, BLOCK, new Rng(DATA_SEED), collective.rank(), collective.size())::next;
+        WindowSource batches = collective == null
+                ? new WindowSource(data, GLOBAL_BATCH, BLOCK, new Rng(DATA_SEED))
+                : WindowSource.replicaShare(data, GLOBAL_BATCH, BLOCK, new Rng(DATA_SEED), collective.rank(), collective.size());
         float[][] afterStep = new float[steps][];
         // nanoGPT's learning rate for its Shakespeare run. Adam divides each gradient by its own scale, so elements whose
         // gradient is zero but for rounding (the attention's key bias: softmax ignores a shift shared by all keys) move by
@@ -67,9 +66,9 @@ final class TinyTraining {
             }
             for (int step = 0; step < steps; step++) {
                 try (TensorScope ignored = TensorScope.open()) {
-                    Batch batch = batches.get();
-                    Tensor x = Tensor.on(backend).of(batch.inputs(), batch.batchSize(), batch.blockSize());
-                    Tensor y = Tensor.on(backend).of(batch.targets(), batch.batchSize(), batch.blockSize());
+                    Batch batch = batches.next();
+                    Tensor x = Tensor.on(backend).of(batch.longs(Batch.IDS), batch.shape(Batch.IDS));
+                    Tensor y = Tensor.on(backend).of(batch.longs(Batch.TARGETS), batch.shape(Batch.TARGETS));
                     model.loss(x, y).backward();
                     if (dp != null) {
                         dp.averageGradients();

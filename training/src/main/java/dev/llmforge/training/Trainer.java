@@ -2,27 +2,21 @@ package dev.llmforge.training;
 
 import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
-import dev.llmforge.capture.StepCompiler;
-import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
-import dev.llmforge.model.GptConfig;
+import dev.llmforge.nn.Module;
 import dev.llmforge.optim.AdamW;
-import dev.llmforge.optim.GradClip;
 import dev.llmforge.optim.LrSchedule;
+import dev.llmforge.optim.Optimizer;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
-import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
-import dev.llmforge.training.data.Batch;
-import dev.llmforge.training.data.BatchSampler;
-import dev.llmforge.training.data.Rng;
-import dev.llmforge.training.data.TokenData;
-import dev.llmforge.tokenizer.TokenizerFiles;
+import dev.llmforge.training.data.BatchSource;
 import dev.llmforge.training.metrics.EvalMetrics;
 import dev.llmforge.training.metrics.JsonLinesMetrics;
-import dev.llmforge.training.metrics.LossCurveChart;
+import dev.llmforge.training.metrics.MetricNames;
+import dev.llmforge.training.metrics.MetricsChart;
 import dev.llmforge.training.metrics.StepMetrics;
 import dev.llmforge.training.metrics.TrainingListener;
 import java.io.IOException;
@@ -31,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,160 +35,229 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pretrains a {@link Gpt} on a {@link TokenData} set, as nanoGPT's {@code train.py}: random (B, T)
- * windows from a seeded generator, AdamW with weight decay on matrices and embeddings only, linear
- * warmup and cosine decay of the learning rate, global gradient-norm clipping, gradient
- * accumulation, evaluation every N steps (mean loss over a number of batches of each split),
- * checkpoints of the latest and the best state, and listeners for metrics and progress.
+ * The training loop, for every objective: an {@link Objective} over named models (some frozen),
+ * one or more optimisers with their learning-rate schedules, a training {@link BatchSource} and
+ * evaluation sources. The loop owns what every objective needs the same way: gradient
+ * accumulation, global-norm clipping, schedules, the non-finite policy, evaluation every N steps
+ * and the best checkpoint by a named metric, atomic checkpoints and exact resume, JSONL metrics,
+ * console progress, charts, and {@link #requestStop()}.
  *
  * <pre>{@code
- * TokenData data = TokenData.open(Path.of("out/shakespeare-char"));
  * try (Trainer trainer = Trainer.builder()
- *         .backend(Backends.get("djl"))
- *         .data(data)
- *         .model(TrainingConfig.nanoGptShakespeareCharModel(data.vocabSize()))
- *         .config(TrainingConfig.nanoGptShakespeareChar())
- *         .outputDir(Path.of("out/shakespeare-char"))        // ckpt/, best/, metrics.jsonl, loss.png
- *         .listener(new ConsoleProgress(System.out, 10))
+ *         .backend(backend)
+ *         .config(TrainingConfig.builder().batchSize(8).maxIters(1000).build())
+ *         .model("model", gpt)                                     // the primary model: saved as model.safetensors
+ *         .objective(new MyObjective(gpt))
+ *         .trainSource(trainRecords).evalSource("val", heldOut)
+ *         .outputDir(Path.of("out/run"))                            // ckpt/, best/, metrics.jsonl, loss.png
  *         .build()) {
  *     TrainingResult result = trainer.run();
  * }
  * }</pre>
  *
- * <p>One step: the learning rate of the schedule is set, {@code gradAccumSteps} micro-batches are
- * uploaded, and a {@link CompiledStep} runs forward, backward (each micro-batch loss scaled by
- * 1/steps, gradients summed), clipping and the AdamW update, all on the device inside one
- * {@link TensorScope}; the loss and the gradient norm are then read to the host. The step is
- * captured as a graph on backends that support it ({@link TrainingConfig#compile()}), else eager.
+ * <p>A step: each optimiser's learning rate is set from its schedule, then {@link Objective#step}
+ * runs — by default one update over {@code gradAccumSteps} micro-batches of the training source:
+ * a {@link CompiledStep} computes the objective's loss on each (scaled by 1/n, gradients summed),
+ * clips each optimiser's gradients, applies the updates and returns the loss, the metrics and the
+ * gradient norms as one vector, read to the host once. The step is captured as a graph on backends
+ * that support it ({@link TrainingConfig#compile()}), else eager.
  *
- * <p>Checkpoints ({@code ckpt/} after each evaluation and at the end, {@code best/} when the
- * validation loss improves) hold the model, the optimiser state, the tokenizer and a
- * {@link TrainingState}; a trainer built with {@link Builder#resumeFrom} continues exactly: the
- * same losses as an uninterrupted run. A trainer is used from one thread; {@link #requestStop()}
- * may be called from any.
+ * <p>Checkpoints ({@code ckpt/} after each evaluation, at the end and when stopped; {@code best/},
+ * without optimiser state, when the best metric improves) hold every model, every optimiser, the
+ * tokenizer and a {@link TrainingState} (step, source positions, dropout streams, the objective's
+ * state), written as one directory swapped in atomically; a trainer built with
+ * {@link Builder#resumeFrom} continues exactly: the same losses as an uninterrupted run. A trainer
+ * is used from one thread; {@link #requestStop()} may be called from any.
  */
 public final class Trainer implements AutoCloseable {
     /** Sub-directory of the output directory holding the latest checkpoint (with optimiser state). */
     public static final String LATEST_DIR = "ckpt";
-    /** Sub-directory holding the checkpoint with the lowest validation loss (model, tokenizer and state; no optimiser). */
+    /** Sub-directory holding the checkpoint with the best evaluation (models, tokenizer and state; no optimiser). */
     public static final String BEST_DIR = "best";
     public static final String METRICS_FILE = "metrics.jsonl";
     public static final String CHART_FILE = "loss.png";
+    /** The name of the training source's state in {@code trainer.json}. */
+    public static final String TRAIN_SOURCE = "train";
+    /** The name of a run's model when it has one (as pretraining does). */
+    public static final String DEFAULT_MODEL = "model";
+    /** The name of the AdamW the loop makes when it is given no optimiser. */
+    public static final String DEFAULT_OPTIMIZER = "optimizer";
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    private static final long TRAIN_STREAM = 0x7261696EL;
-    private static final long EVAL_STREAM = 0x6576616CL;
+
+    /** Which way the best metric improves. */
+    public enum Goal { MINIMIZE, MAXIMIZE }
 
     private final Backend backend;
     private final TensorFactory tensors;
-    private final Gpt model;
-    private final boolean ownsModel;
-    private final List<Tensor> parameters;
-    private final AdamW optimizer;
-    private final TokenData data;
-    private final String tokenizerJson;
     private final TrainingConfig config;
-    private final LrSchedule schedule;
-    private final int blockSize;
-    private final Rng trainRng;
-    private final Rng evalRng;
-    private final BatchSampler trainBatches;
-    private final BatchSampler evalTrainBatches;
-    private final BatchSampler evalValBatches;
+    private final Objective objective;
+    private final ModelSet models;
+    private final OptimizerSet optimizers;
+    private final BatchSource trainSource;
+    private final Map<String, BatchSource> evalSources;
+    private final String bestMetric;
+    private final Goal goal;
+    private final String tokenizerJson;
+    private final Map<String, String> data;
     private final Path outputDir;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final JsonLinesMetrics metricsFile;
-    private final CompiledStep trainStep;
-    private final CompiledStep evalStep;
+    private final UpdateStep updateStep;
+    private final EvalStep evalStep;
+    private final List<AutoCloseable> owned;
 
     private long step;
     private long tokensSeen;
-    private double bestValLoss;
+    private double bestValue = Double.NaN;
     private double elapsedBefore;
     private long runStartNanos;
     private volatile boolean stopRequested;
     private boolean closed;
 
-    private Trainer(Builder b, Gpt model, boolean ownsModel, TrainingState resumed) throws IOException {
+    private Trainer(Builder b, ModelSet models, OptimizerSet optimizers) throws IOException {
         this.backend = b.backend;
         this.tensors = Tensor.on(backend);
-        this.model = model;
-        this.ownsModel = ownsModel;
-        this.parameters = model.parameters();
-        this.data = b.data;
         this.config = b.config;
-        this.schedule = config.schedule();
-        this.blockSize = model.config().blockSize();
-        this.tokenizerJson = TokenizerFiles.toJson(data.tokenizer());
-        this.optimizer = AdamW.builder(model.namedParameters()).lr(schedule.at(0)).betas(config.beta1(), config.beta2())
-                .weightDecay(config.weightDecay()).decayWhen(b.decayWhen).build();
-        this.trainRng = new Rng(config.seed() ^ TRAIN_STREAM);
-        this.evalRng = new Rng(config.seed() ^ EVAL_STREAM);
-        this.trainBatches = new BatchSampler(data.train(), config.batchSize(), blockSize, trainRng);
-        this.evalTrainBatches = new BatchSampler(data.train(), config.batchSize(), blockSize, evalRng);
-        this.evalValBatches = new BatchSampler(data.val(), config.batchSize(), blockSize, evalRng);
+        this.objective = b.objective;
+        this.models = models;
+        this.optimizers = optimizers;
+        this.trainSource = b.trainSource;
+        this.evalSources = new LinkedHashMap<>(b.evalSources);
+        this.bestMetric = b.bestMetric;
+        this.goal = b.goal;
+        this.tokenizerJson = b.tokenizerJson;
+        this.data = new LinkedHashMap<>(b.data);
         this.outputDir = b.outputDir;
-        boolean ready = false;
-        JsonLinesMetrics metrics = null;
-        try {
-            if (resumed != null) {
-                Checkpoint.loadOptimizer(b.resumeFrom, optimizer);
-                model.setRandomState(resumed.modelRandomState());
-                trainRng.setState(resumed.trainRng());
-                evalRng.setState(resumed.evalRng());
-                step = resumed.step();
-                tokensSeen = resumed.tokensSeen();
-                bestValLoss = resumed.bestValLoss();
-                elapsedBefore = resumed.elapsedSeconds();
-            } else {
-                bestValLoss = Double.NaN;
-                elapsedBefore = 0;
-            }
-            if (outputDir != null) {
-                metrics = openOutputs(resumed != null);
-            }
-            ready = true;
-        } finally {
-            if (!ready) {
-                optimizer.close();
-                if (metrics != null) {
-                    metrics.close();
-                }
-            }
+        this.owned = List.copyOf(b.owned);
+        if (b.resumeFrom != null) {
+            restore(b.resumeFrom);
         }
-        this.metricsFile = metrics;
+        this.updateStep = new UpdateStep(backend, objective, optimizers, config);
+        this.evalStep = new EvalStep(backend, objective, config.compile());
+        this.metricsFile = outputDir == null ? null : openOutputs(b.resumeFrom != null, b.charts);
         listeners.addAll(b.listeners);
-        this.trainStep = config.compile() ? StepCompiler.compile(backend, this::trainStep) : StepCompiler.eager(backend, this::trainStep);
-        this.evalStep = config.compile() ? StepCompiler.compile(backend, this::evalStep) : StepCompiler.eager(backend, this::evalStep);
-        describeSetup(resumed != null ? b.resumeFrom : null);
+        describeSetup(b.resumeFrom);
     }
 
-    /** Metrics file and loss chart in the output directory; on resume both continue from the checkpoint's step. */
-    private JsonLinesMetrics openOutputs(boolean resuming) throws IOException {
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The name under which an evaluation source's position is saved ({@code eval.val}). */
+    static String evalSourceKey(String source) {
+        return "eval." + source;
+    }
+
+    /** Loads every model, optimiser, source and the objective's state from a checkpoint of the same run. */
+    private void restore(Path dir) throws IOException {
+        TrainingState s = TrainingCheckpoint.readState(dir);
+        List<String> savedModels = new ArrayList<>(s.models().keySet());
+        if (!savedModels.equals(models.names())) {
+            throw new IllegalArgumentException(dir + " holds the models " + savedModels + ", this run has " + models.names());
+        }
+        for (NamedModel m : models.list()) {
+            if (s.models().get(m.name()).frozen() != m.frozen()) {
+                throw new IllegalArgumentException(dir + ": model '" + m.name() + "' was " + (m.frozen() ? "trained" : "frozen")
+                        + " there, it is " + (m.frozen() ? "frozen" : "trained") + " in this run");
+            }
+        }
+        List<String> optimizerNames = optimizers.list().stream().map(NamedOptimizer::name).toList();
+        if (!s.optimizers().equals(optimizerNames)) {
+            throw new IllegalArgumentException(dir + " holds the optimizers " + s.optimizers() + ", this run has " + optimizerNames);
+        }
+        Map<String, BatchSource> sources = sourcesByKey();
+        if (!s.sources().keySet().equals(sources.keySet())) {
+            throw new IllegalArgumentException(dir + " holds the positions of the sources " + s.sources().keySet() + ", this run has "
+                    + sources.keySet());
+        }
+        TrainingCheckpoint.load(dir, models.list(), optimizers.list());
+        for (NamedModel m : models.list()) {
+            m.module().setRandomState(s.models().get(m.name()).randomState());
+        }
+        sources.forEach((key, source) -> source.restore(s.sources().get(key)));
+        objective.restore(s.objectiveState());
+        step = s.step();
+        tokensSeen = s.tokensSeen();
+        bestValue = s.bestMetric().equals(bestMetric) ? s.bestValue() : Double.NaN;
+        elapsedBefore = s.elapsedSeconds();
+    }
+
+    /** The training source as {@code train} and each evaluation source as {@code eval.NAME}. */
+    private Map<String, BatchSource> sourcesByKey() {
+        Map<String, BatchSource> out = new LinkedHashMap<>();
+        if (trainSource != null) {
+            out.put(TRAIN_SOURCE, trainSource);
+        }
+        evalSources.forEach((name, source) -> out.put(evalSourceKey(name), source));
+        return out;
+    }
+
+    /** Metrics file and charts in the output directory; on resume both continue from the checkpoint's step. */
+    private JsonLinesMetrics openOutputs(boolean resuming, List<MetricsChart.Spec> chartSpecs) throws IOException {
         Files.createDirectories(outputDir);
         Path metricsPath = outputDir.resolve(METRICS_FILE);
-        LossCurveChart chart = new LossCurveChart(outputDir.resolve(CHART_FILE));
         if (resuming) {
             JsonLinesMetrics.truncateAfter(metricsPath, step);
-            chart.load(metricsPath);
         } else {
             Files.deleteIfExists(metricsPath);
-            Files.deleteIfExists(outputDir.resolve(CHART_FILE));
+        }
+        List<MetricsChart> charts = new ArrayList<>();
+        for (MetricsChart.Spec spec : chartSpecs(chartSpecs)) {
+            MetricsChart chart = new MetricsChart(outputDir.resolve(spec.fileName()), spec);
+            if (resuming) {
+                chart.load(metricsPath);
+            } else {
+                Files.deleteIfExists(outputDir.resolve(spec.fileName()));
+            }
+            charts.add(chart);
         }
         JsonLinesMetrics metrics = new JsonLinesMetrics(metricsPath);
         listeners.add(metrics);
-        listeners.add(chart);
+        listeners.addAll(charts);
         return metrics;
     }
 
+    /** The loss chart ({@code loss.png}) unless a given chart takes its file name, then the given ones. */
+    private List<MetricsChart.Spec> chartSpecs(List<MetricsChart.Spec> given) {
+        List<MetricsChart.Spec> specs = new ArrayList<>();
+        if (given.stream().noneMatch(s -> s.fileName().equals(CHART_FILE))) {
+            specs.add(MetricsChart.Spec.loss(new ArrayList<>(evalSources.keySet())));
+        }
+        specs.addAll(given);
+        return specs;
+    }
+
     private void describeSetup(Path resumedFrom) {
+        for (NamedModel m : models.list()) {
+            String shape = m.module() instanceof Gpt g ? String.format(Locale.ROOT, " (%d layers, %d heads, width %d, context %d, vocab %d)",
+                    g.config().nLayer(), g.config().nHead(), g.config().nEmbd(), g.config().blockSize(), g.config().vocabSize()) : "";
+            LOG.info(String.format(Locale.ROOT, "%s%s: %,d parameters%s", m.name(), m.frozen() ? " (frozen)" : "", m.module().parameterCount(),
+                    shape));
+        }
+        for (NamedOptimizer o : optimizers.list()) {
+            if (o.optimizer() instanceof AdamW adamw) {
+                describeDecay(o.name(), adamw);
+            }
+        }
+        if (resumedFrom != null) {
+            LOG.info("resumed from " + resumedFrom + " at step " + step);
+        }
+        if (config.compile() && !updateStep.isCaptured()) {
+            LOG.info("backend " + backend.name() + " has no graph capture: training steps run eagerly");
+        } else if (updateStep.isCaptured()) {
+            LOG.info("backend " + backend.name() + ": training steps run as compiled graphs");
+        }
+    }
+
+    private static void describeDecay(String name, AdamW adamw) {
         long decayed = 0;
         long decayedTensors = 0;
         long other = 0;
         long otherTensors = 0;
-        for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+        for (Map.Entry<String, Tensor> e : adamw.parameters().entrySet()) {
             long n = e.getValue().shape().numel();
-            if (optimizer.decays(e.getKey())) {
+            if (adamw.decays(e.getKey())) {
                 decayed += n;
                 decayedTensors++;
             } else {
@@ -201,67 +265,8 @@ public final class Trainer implements AutoCloseable {
                 otherTensors++;
             }
         }
-        LOG.info(String.format(Locale.ROOT, "model: %,d parameters (%d layers, %d heads, width %d, context %d, vocab %d)",
-                model.parameterCount(), model.config().nLayer(), model.config().nHead(), model.config().nEmbd(), blockSize,
-                model.config().vocabSize()));
-        LOG.info(String.format(Locale.ROOT, "AdamW weight decay %s on %d tensors (%,d parameters), none on %d tensors (%,d parameters)",
-                config.weightDecay(), decayedTensors, decayed, otherTensors, other));
-        LOG.info("data: " + data.describe());
-        if (resumedFrom != null) {
-            LOG.info("resumed from " + resumedFrom + " at step " + step);
-        }
-        if (config.compile() && !trainStep.isCaptured()) {
-            LOG.info("backend " + backend.name() + " has no graph capture: training steps run eagerly");
-        } else if (trainStep.isCaptured()) {
-            LOG.info("backend " + backend.name() + ": training steps run as compiled graphs");
-        }
-    }
-
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    // ---- the step ---------------------------------------------------------------------------------------
-
-    /** Inputs: (x, y) of each micro-batch. Returns the loss (mean over micro-batches) and the gradient norm before clipping. */
-    @SuppressWarnings("try") // TensorScope and GradMode guards do their work in close()
-    private List<Tensor> trainStep(List<Tensor> batch) {
-        optimizer.zeroGrad();
-        int micro = batch.size() / 2;
-        Tensor loss = null;
-        for (int i = 0; i < micro; i++) {
-            Tensor l = model.loss(batch.get(2 * i), batch.get(2 * i + 1));
-            if (micro > 1) {
-                l = l.mul(1.0 / micro);
-            }
-            l.backward(); // gradients add up over micro-batches
-            if (loss == null) {
-                loss = l;
-            } else {
-                try (GradMode.Restore ignored = GradMode.noGrad()) {
-                    loss = loss.add(l);
-                }
-            }
-        }
-        Tensor norm;
-        if (config.gradClip() > 0) {
-            norm = GradClip.clipGlobalNorm(parameters, config.gradClip());
-        } else {
-            try (GradMode.Restore ignored = GradMode.noGrad()) {
-                norm = GradClip.globalNorm(parameters);
-            }
-        }
-        // only SKIP reads the values before the update (a host read inside the step); STOP checks them afterwards
-        boolean skip = config.onNonFinite() == TrainingConfig.NonFinitePolicy.SKIP && !(Double.isFinite(loss.item()) && Double.isFinite(norm.item()));
-        if (!skip) {
-            optimizer.step();
-        }
-        optimizer.zeroGrad();
-        return List.of(loss, norm);
-    }
-
-    private List<Tensor> evalStep(List<Tensor> batch) {
-        return List.of(model.loss(batch.get(0), batch.get(1)));
+        LOG.info(String.format(Locale.ROOT, "%s: AdamW, weight decay %s on %d tensors (%,d parameters), none on %d tensors (%,d parameters)",
+                name, adamw.weightDecay(), decayedTensors, decayed, otherTensors, other));
     }
 
     // ---- the loop ---------------------------------------------------------------------------------------
@@ -271,15 +276,15 @@ public final class Trainer implements AutoCloseable {
      * {@link #requestStop()}: evaluates every {@code evalInterval} steps and at the end, writing
      * checkpoints after each evaluation (and when stopped early) if there is an output directory.
      *
-     * @throws NonFiniteLossException if a step's loss or gradient norm is not finite and the policy is STOP
+     * @throws NonFiniteLossException if an update's loss or gradient norm is not finite and the policy is STOP
      */
-    @SuppressWarnings("try") // TensorScope and GradMode guards do their work in close()
+    @SuppressWarnings("try") // TensorScope guards do their work in close()
     public TrainingResult run() {
         checkOpen();
         runStartNanos = System.nanoTime();
         long firstStep = step;
-        long tokensPerStep = config.tokensPerStep(blockSize);
         double stepMillisTotal = 0;
+        long tokensRun = 0;
         long stepsRun = 0;
         long skipped = 0;
         double lastLoss = Double.NaN;
@@ -296,38 +301,37 @@ public final class Trainer implements AutoCloseable {
                 break;
             }
             long start = System.nanoTime();
-            double lr = schedule.at(step);
-            optimizer.setLearningRate(lr);
-            double loss;
-            double norm;
+            Map<String, Double> learningRates = optimizers.setLearningRates(step);
+            StepContext context = new StepContext(trainSource, config.gradAccumSteps(), updateStep, tensors, step);
             try (TensorScope ignored = TensorScope.open()) {
-                List<Tensor> out = trainStep.run(uploadTrainBatches());
-                loss = out.get(0).item();
-                norm = out.get(1).item();
+                objective.step(context);
             }
             backend.releaseFreedMemory(); // the step's tensors are freed: a moment for the engine to return memory
             step++;
-            tokensSeen += tokensPerStep;
+            tokensSeen += context.tokens();
             double millis = (System.nanoTime() - start) / 1e6;
             stepMillisTotal += millis;
+            tokensRun += context.tokens();
             stepsRun++;
-            lastLoss = loss;
-            StepMetrics metrics = new StepMetrics(step, config.maxIters(), loss, lr, norm, tokensPerStep / (millis / 1000), millis,
-                    elapsedSeconds());
+            StepMetrics metrics = new StepMetrics(step, config.maxIters(), context.metrics(), learningRates, context.gradNorms(),
+                    context.tokens() / (millis / 1000), millis, elapsedSeconds());
+            lastLoss = metrics.loss();
             listeners.forEach(l -> l.onStep(metrics));
-            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+            if (context.sawNonFinite()) {
                 if (config.onNonFinite() == TrainingConfig.NonFinitePolicy.STOP) {
-                    throw new NonFiniteLossException(step, loss, norm, outputDir == null ? "set onNonFinite to SKIP to leave such steps out"
+                    throw new NonFiniteLossException(step, context.firstNonFiniteLoss(), context.firstNonFiniteNorm(), outputDir == null
+                            ? "set onNonFinite to SKIP to leave such steps out"
                             : "the checkpoints in " + outputDir + " are from before it; lower the learning rate, or skip such steps with on-nan=skip");
                 }
-                skipped++;
-                LOG.warn(String.format(Locale.ROOT, "step %d: loss %s, gradient norm %s: update skipped", step, loss, norm));
+                skipped += context.skippedUpdates();
+                LOG.warn(String.format(Locale.ROOT, "step %d: loss %s, gradient norm %s: update skipped", step, context.firstNonFiniteLoss(),
+                        context.firstNonFiniteNorm()));
             }
             if (step % config.evalInterval() == 0 || step == config.maxIters()) {
                 lastEval = evaluateAndNotify();
-                boolean best = Double.isNaN(bestValLoss) || lastEval.valLoss() < bestValLoss;
+                boolean best = improves(lastEval);
                 if (best) {
-                    bestValLoss = lastEval.valLoss();
+                    bestValue = lastEval.get(bestMetric);
                 }
                 saveLatest();
                 if (best) {
@@ -340,58 +344,45 @@ public final class Trainer implements AutoCloseable {
         double wall = (System.nanoTime() - runStartNanos) / 1e9;
         elapsedBefore += wall;
         runStartNanos = 0;
-        double msPerStep = stepsRun == 0 ? Double.NaN : stepMillisTotal / stepsRun;
-        return new TrainingResult(firstStep, step, lastLoss, lastEval, bestValLoss, skipped, msPerStep,
-                stepsRun == 0 ? Double.NaN : tokensPerStep * stepsRun / (stepMillisTotal / 1000), wall, stoppedEarly, trainStep.isCaptured());
+        return new TrainingResult(firstStep, step, lastLoss, lastEval, bestMetric, bestValue, skipped,
+                stepsRun == 0 ? Double.NaN : stepMillisTotal / stepsRun, stepsRun == 0 ? Double.NaN : tokensRun / (stepMillisTotal / 1000),
+                wall, stoppedEarly, updateStep.isCaptured());
     }
 
-    /** (x, y) of each micro-batch as (B, T) I64 tensors in the current scope. */
-    private List<Tensor> uploadTrainBatches() {
-        List<Tensor> inputs = new ArrayList<>(2 * config.gradAccumSteps());
-        for (int i = 0; i < config.gradAccumSteps(); i++) {
-            Batch b = trainBatches.next();
-            inputs.add(tensors.of(b.inputs(), b.batchSize(), b.blockSize()));
-            inputs.add(tensors.of(b.targets(), b.batchSize(), b.blockSize()));
+    /** True if the evaluation's best metric beats the best so far (an evaluation without metrics never does). */
+    private boolean improves(EvalMetrics e) {
+        if (e.values().isEmpty()) {
+            return false;
         }
-        return inputs;
+        double v = e.get(bestMetric);
+        if (Double.isNaN(v)) {
+            return false;
+        }
+        return Double.isNaN(bestValue) || (goal == Goal.MINIMIZE ? v < bestValue : v > bestValue);
     }
 
     /**
-     * Mean loss over {@code evalIters} random batches of the train split, then of the validation
-     * split, in evaluation mode (no dropout) without gradients. Uses the evaluation generator only,
-     * so it never changes which training batches come next.
+     * The objective's evaluation ({@link Objective#evaluate}; by default the mean loss and metrics
+     * over {@code evalIters} batches of each evaluation source) with every model in evaluation mode
+     * (no dropout) and without gradients. The evaluation sources have their own positions, so
+     * evaluating never changes which training batches come next.
      */
-    @SuppressWarnings("try") // TensorScope and GradMode guards do their work in close()
+    @SuppressWarnings("try") // GradMode guards do their work in close()
     public EvalMetrics evaluate() {
         checkOpen();
-        boolean wasTraining = model.isTraining();
-        model.eval();
+        models.evaluationMode();
         try (GradMode.Restore ignored = GradMode.noGrad()) {
-            double train = meanLoss(evalTrainBatches);
-            double val = meanLoss(evalValBatches);
-            return new EvalMetrics(step, train, val);
+            return new EvalMetrics(step, objective.evaluate(new EvalContext(evalSources, config.evalIters(), evalStep, tensors, step)));
         } finally {
-            model.train(wasTraining);
-        }
-    }
-
-    @SuppressWarnings("try") // TensorScope and GradMode guards do their work in close()
-    private double meanLoss(BatchSampler batches) {
-        try (TensorScope ignored = TensorScope.open()) {
-            Tensor sum = null;
-            for (int i = 0; i < config.evalIters(); i++) {
-                Batch b = batches.next();
-                Tensor loss = evalStep.run(tensors.of(b.inputs(), b.batchSize(), b.blockSize()),
-                        tensors.of(b.targets(), b.batchSize(), b.blockSize())).get(0);
-                sum = sum == null ? loss : sum.add(loss); // summed on the device: one host read per split
-            }
-            return sum.item() / config.evalIters();
+            models.trainingMode();
         }
     }
 
     private EvalMetrics evaluateAndNotify() {
         EvalMetrics m = evaluate();
-        listeners.forEach(l -> l.onEval(m));
+        if (!m.values().isEmpty()) {
+            listeners.forEach(l -> l.onEval(m));
+        }
         return m;
     }
 
@@ -412,13 +403,13 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Writes a checkpoint of the current state to {@code dir} (atomically), with the optimiser state
-     * if {@code withOptimizer} (needed to resume from it).
+     * Writes a checkpoint of the current state to {@code dir} (atomically), with the optimisers'
+     * state if {@code withOptimizers} (needed to resume from it).
      */
-    public void saveCheckpoint(Path dir, boolean withOptimizer) {
+    public void saveCheckpoint(Path dir, boolean withOptimizers) {
         checkOpen();
         try {
-            TrainingCheckpoint.write(dir, model, withOptimizer ? optimizer : null, tokenizerJson, state());
+            TrainingCheckpoint.write(dir, models.list(), withOptimizers ? optimizers.list() : List.of(), tokenizerJson, state());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + dir + " at step " + step, e);
         }
@@ -426,8 +417,12 @@ public final class Trainer implements AutoCloseable {
 
     /** The state a checkpoint written now would hold. */
     public TrainingState state() {
-        return new TrainingState(step, trainRng.state(), evalRng.state(), model.randomState(), tokensSeen, bestValLoss, elapsedSeconds(),
-                config, data.directory().toString(), data.train().size(), data.val().size());
+        Map<String, TrainingState.ModelState> modelStates = new LinkedHashMap<>();
+        models.list().forEach(m -> modelStates.put(m.name(), new TrainingState.ModelState(m.frozen(), m.module().randomState())));
+        Map<String, Map<String, Long>> sources = new LinkedHashMap<>();
+        sourcesByKey().forEach((key, source) -> sources.put(key, source.state()));
+        return new TrainingState(step, tokensSeen, bestMetric, bestValue, elapsedSeconds(), modelStates,
+                optimizers.list().stream().map(NamedOptimizer::name).toList(), sources, objective.state(), config, data);
     }
 
     private double elapsedSeconds() {
@@ -451,29 +446,43 @@ public final class Trainer implements AutoCloseable {
         return step;
     }
 
-    public Gpt model() {
-        return model;
+    /** The primary model (the first). */
+    public Module model() {
+        return models.primary().module();
     }
 
-    public AdamW optimizer() {
-        return optimizer;
+    /** A model by name. */
+    public Module model(String name) {
+        return models.list().stream().filter(m -> m.name().equals(name)).findFirst().map(NamedModel::module)
+                .orElseThrow(() -> new IllegalArgumentException("no model '" + name + "'; the run has " + models.names()));
+    }
+
+    /** Every model, the primary first. */
+    public List<NamedModel> models() {
+        return models.list();
+    }
+
+    /** The first optimiser. */
+    public Optimizer optimizer() {
+        return optimizers.list().get(0).optimizer();
+    }
+
+    /** Every optimiser, the first one first. */
+    public List<NamedOptimizer> optimizers() {
+        return optimizers.list();
     }
 
     public TrainingConfig config() {
         return config;
     }
 
-    public TokenData data() {
-        return data;
-    }
-
     public Backend backend() {
         return backend;
     }
 
-    /** Statistics of the compiled training step (runs, compilations, segments). */
+    /** Statistics of the compiled update step (runs, compilations, segments). */
     public CompiledStep.Stats stepStats() {
-        return trainStep.stats();
+        return updateStep.stats();
     }
 
     private void checkOpen() {
@@ -482,18 +491,26 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** Frees the optimiser state, the compiled steps, the metrics file, and the model if the trainer created it. */
+    /**
+     * Frees the optimisers' state, the compiled steps, the metrics file and what the trainer was
+     * given to own ({@link Builder#owning}); frozen models get their gradients back.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        trainStep.close();
+        updateStep.close();
         evalStep.close();
-        optimizer.close();
-        if (ownsModel) {
-            model.close();
+        optimizers.close();
+        models.release();
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("cannot close " + c + ": " + e.getMessage());
+            }
         }
         if (metricsFile != null) {
             try {
@@ -506,48 +523,36 @@ public final class Trainer implements AutoCloseable {
 
     // ---- building ----------------------------------------------------------------------------------------
 
-    /** Settings of a {@link Trainer}; {@link #data} is required, everything else has a default. */
+    /**
+     * Settings of a {@link Trainer}: at least one trained model and an objective; everything else
+     * has a default.
+     */
     public static final class Builder {
         private Backend backend;
-        private TokenData data;
-        private GptConfig modelConfig;
-        private Gpt model;
         private TrainingConfig config;
+        private Objective objective;
+        private final List<NamedModel> models = new ArrayList<>();
+        private final List<NamedOptimizer> optimizers = new ArrayList<>();
+        private BatchSource trainSource;
+        private final Map<String, BatchSource> evalSources = new LinkedHashMap<>();
+        private String bestMetric = "val_loss";
+        private Goal goal = Goal.MINIMIZE;
+        private String tokenizerJson;
+        private final Map<String, String> data = new LinkedHashMap<>();
         private Path outputDir;
         private Path resumeFrom;
         private boolean overwrite;
         private BiPredicate<String, Tensor> decayWhen = AdamW.MATRICES;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private final List<MetricsChart.Spec> charts = new ArrayList<>();
+        private final List<AutoCloseable> owned = new ArrayList<>();
 
         private Builder() {
         }
 
-        /** The backend (default {@link Backends#get()}). */
+        /** The backend (default {@link Backends#get()}); every model must live on it. */
         public Builder backend(Backend v) {
             backend = v;
-            return this;
-        }
-
-        /** The prepared data (required). */
-        public Builder data(TokenData v) {
-            data = v;
-            return this;
-        }
-
-        /**
-         * A fresh model of this shape, initialised from the training seed (default
-         * {@link TrainingConfig#nanoGptShakespeareCharModel} for the data's vocabulary). The trainer owns it.
-         */
-        public Builder model(GptConfig v) {
-            modelConfig = v;
-            model = null;
-            return this;
-        }
-
-        /** An existing model to train further (its parameters change in place; the caller keeps ownership). */
-        public Builder model(Gpt v) {
-            model = v;
-            modelConfig = null;
             return this;
         }
 
@@ -557,13 +562,88 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Where checkpoints ({@code ckpt/}, {@code best/}), {@code metrics.jsonl} and {@code loss.png} go (default: nowhere). */
+        /** What to optimise (required). */
+        public Builder objective(Objective v) {
+            objective = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /**
+         * A model the run trains (its parameters change in place; the caller keeps ownership). The
+         * first model added is the primary one, saved as a plain model checkpoint.
+         */
+        public Builder model(String name, Module module) {
+            models.add(new NamedModel(name, module, false));
+            return this;
+        }
+
+        /** A model the run uses but does not train (a reference, a reward model): no gradients, no optimiser, evaluation mode. */
+        public Builder frozenModel(String name, Module module) {
+            models.add(new NamedModel(name, module, true));
+            return this;
+        }
+
+        /**
+         * An optimiser over chosen parameters with its own schedule. Default, when none is given: one
+         * AdamW ({@value #DEFAULT_OPTIMIZER}) over every trained parameter with the config's learning
+         * rate schedule, betas and weight decay. The trainer closes the optimisers' state.
+         */
+        public Builder optimizer(String name, Optimizer optimizer, LrSchedule schedule) {
+            optimizers.add(new NamedOptimizer(name, optimizer, schedule));
+            return this;
+        }
+
+        /** Which parameters the default AdamW decays (default {@link AdamW#MATRICES}: rank >= 2, as nanoGPT). */
+        public Builder weightDecayWhen(BiPredicate<String, Tensor> v) {
+            decayWhen = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** Where the default step draws its micro-batches. */
+        public Builder trainSource(BatchSource v) {
+            trainSource = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** A held-out source evaluated under {@code name} (its metrics are {@code NAME_loss}, ...). */
+        public Builder evalSource(String name, BatchSource source) {
+            MetricNames.checkName("source", name);
+            if (evalSources.putIfAbsent(name, Objects.requireNonNull(source)) != null) {
+                throw new IllegalArgumentException("two evaluation sources are named '" + name + "'");
+            }
+            return this;
+        }
+
+        /** The evaluation metric that chooses {@code best/} and which way it improves (default lowest {@code val_loss}). */
+        public Builder bestMetric(String metric, Goal direction) {
+            bestMetric = Objects.requireNonNull(metric);
+            goal = Objects.requireNonNull(direction);
+            return this;
+        }
+
+        /** The tokenizer saved with every checkpoint (as {@code tokenizer.json}). */
+        public Builder tokenizerJson(String json) {
+            tokenizerJson = json;
+            return this;
+        }
+
+        /** Information on what the run trains on, saved in {@code trainer.json} (e.g. the data directory). */
+        public Builder data(String key, String value) {
+            data.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
+            return this;
+        }
+
+        /** Where checkpoints ({@code ckpt/}, {@code best/}), {@code metrics.jsonl} and charts go (default: nowhere). */
         public Builder outputDir(Path v) {
             outputDir = v;
             return this;
         }
 
-        /** Continue the run saved in this checkpoint directory (model, optimiser, step, generators). */
+        /**
+         * Continue the run saved in this checkpoint directory: every model's parameters, every
+         * optimiser's state, the step, the sources' positions, dropout streams and the objective's
+         * state. The run must have the checkpoint's models, optimisers and sources, by name.
+         */
         public Builder resumeFrom(Path checkpointDir) {
             resumeFrom = checkpointDir;
             return this;
@@ -575,44 +655,58 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
-        /** Which parameters get weight decay (default {@link AdamW#MATRICES}: rank >= 2, as nanoGPT). */
-        public Builder weightDecayWhen(BiPredicate<String, Tensor> v) {
-            decayWhen = Objects.requireNonNull(v);
-            return this;
-        }
-
         public Builder listener(TrainingListener v) {
             listeners.add(Objects.requireNonNull(v));
             return this;
         }
 
+        /** Another chart of chosen series (one with the file name {@value #CHART_FILE} replaces the loss chart). */
+        public Builder chart(MetricsChart.Spec v) {
+            charts.add(Objects.requireNonNull(v));
+            return this;
+        }
+
+        /** Something the trainer closes when it closes (a model it was built for, e.g.). */
+        public Builder owning(AutoCloseable v) {
+            owned.add(Objects.requireNonNull(v));
+            return this;
+        }
+
         /**
-         * Creates the trainer: builds or loads the model and optimiser and checks that model, data and
-         * checkpoint agree.
+         * Creates the trainer: checks models, optimisers and sources, builds the default optimiser,
+         * and on resume loads the checkpoint.
          *
          * @throws IOException              if the checkpoint cannot be read
-         * @throws IllegalArgumentException if the model's vocabulary or tokenizer differs from the data's
+         * @throws IllegalArgumentException if models, optimisers, sources or checkpoint do not fit together
          * @throws IllegalStateException    if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
          */
         public Trainer build() throws IOException {
-            if (data == null) {
-                throw new IllegalStateException("a Trainer needs data (Builder.data)");
+            if (objective == null) {
+                throw new IllegalStateException("a Trainer needs an objective (Builder.objective)");
             }
             if (backend == null) {
                 backend = Backends.get();
             }
-            TrainingState resumed = null;
-            if (resumeFrom != null) {
-                if (model != null || modelConfig != null) {
-                    throw new IllegalStateException("resumeFrom loads the model from the checkpoint: do not also set a model");
+            ModelSet modelSet = new ModelSet(models);
+            for (NamedModel m : models) {
+                List<Tensor> params = m.module().parameters();
+                if (!params.isEmpty() && params.get(0).backend() != backend) {
+                    throw new IllegalArgumentException("model '" + m.name() + "' lives on backend " + params.get(0).backend().name()
+                            + ", the trainer uses " + backend.name());
                 }
-                resumed = TrainingCheckpoint.readState(resumeFrom);
+            }
+            if (resumeFrom != null) {
+                TrainingState resumed = TrainingCheckpoint.readState(resumeFrom);
                 if (config == null) {
                     config = resumed.config();
                 }
-                checkVocabulary(Checkpoint.loadConfig(resumeFrom));
-                checkTokenizer(resumeFrom);
-                checkDataSize(resumed);
+                for (int i = 0; i < resumed.optimizers().size(); i++) {
+                    String file = TrainingCheckpoint.optimizerFile(resumed.optimizers().get(i), i == 0);
+                    if (!Files.isRegularFile(resumeFrom.resolve(file))) {
+                        throw new IllegalArgumentException(resumeFrom + " has no optimizer state (" + file + "; " + BEST_DIR + "/ checkpoints are "
+                                + "for inference): resume from " + LATEST_DIR + "/");
+                    }
+                }
             } else {
                 if (config == null) {
                     config = TrainingConfig.nanoGptShakespeareChar();
@@ -622,61 +716,32 @@ public final class Trainer implements AutoCloseable {
                     refuseToReplace(outputDir.resolve(BEST_DIR));
                 }
             }
-            boolean owns = model == null;
-            Gpt m = model;
-            if (resumeFrom != null) {
-                m = Checkpoint.loadModel(resumeFrom, Tensor.on(backend), DType.F32);
-                if (!Checkpoint.hasOptimizerState(resumeFrom)) {
-                    m.close();
-                    throw new IllegalArgumentException(resumeFrom + " has no optimizer state (" + BEST_DIR + "/ checkpoints are for inference): "
-                            + "resume from " + LATEST_DIR + "/");
-                }
-            } else if (m == null) {
-                GptConfig shape = modelConfig != null ? modelConfig : TrainingConfig.nanoGptShakespeareCharModel(data.vocabSize());
-                m = new Gpt(shape, backend, config.seed());
-            } else if (m.parameters().get(0).backend() != backend) {
-                throw new IllegalArgumentException("the model lives on backend " + m.parameters().get(0).backend().name() + ", the trainer uses "
-                        + backend.name());
-            }
+            modelSet.prepareForTraining();
+            List<NamedOptimizer> optimizerList = optimizers.isEmpty() ? List.of(defaultOptimizer(modelSet)) : optimizers;
+            OptimizerSet optimizerSet = null;
             try {
-                checkVocabulary(m.config());
+                optimizerSet = new OptimizerSet(optimizerList, modelSet);
                 if (outputDir != null && overwrite && resumeFrom == null) {
                     deleteTree(outputDir.resolve(LATEST_DIR));
                     deleteTree(outputDir.resolve(BEST_DIR));
                 }
-                m.train();
-                return new Trainer(this, m, owns, resumed);
+                return new Trainer(this, modelSet, optimizerSet);
             } catch (IOException | RuntimeException e) {
-                if (owns) {
-                    m.close();
+                if (optimizerSet != null) {
+                    optimizerSet.close();
+                } else if (optimizers.isEmpty()) {
+                    optimizerList.get(0).optimizer().close();
                 }
+                modelSet.release();
                 throw e;
             }
         }
 
-        private void checkVocabulary(GptConfig c) {
-            if (c.vocabSize() != data.vocabSize()) {
-                throw new IllegalArgumentException("vocabulary mismatch: the model has " + c.vocabSize() + " tokens, the data in "
-                        + data.directory() + " was encoded with " + data.vocabSize() + " (" + TokenizerFiles.describe(data.tokenizer()) + ")");
-            }
-        }
-
-        private void checkTokenizer(Path checkpoint) throws IOException {
-            if (Files.isRegularFile(checkpoint.resolve(Checkpoint.TOKENIZER))) {
-                String saved = Files.readString(checkpoint.resolve(Checkpoint.TOKENIZER));
-                if (!saved.equals(TokenizerFiles.toJson(data.tokenizer()))) {
-                    throw new IllegalArgumentException("tokenizer mismatch: the data in " + data.directory() + " was encoded with "
-                            + TokenizerFiles.describe(data.tokenizer()) + ", different from the tokenizer saved in " + checkpoint + " ("
-                            + TokenizerFiles.describe(TrainingCheckpoint.tokenizer(checkpoint)) + ")");
-                }
-            }
-        }
-
-        private void checkDataSize(TrainingState s) {
-            if (s.trainTokens() >= 0 && (s.trainTokens() != data.train().size() || s.valTokens() != data.val().size())) {
-                LOG.warn("the checkpoint trained on " + s.trainTokens() + " train / " + s.valTokens() + " val tokens (" + s.dataDirectory()
-                        + "), the data now has " + data.train().size() + " / " + data.val().size() + ": the run will not continue exactly");
-            }
+        private NamedOptimizer defaultOptimizer(ModelSet modelSet) {
+            LrSchedule schedule = config.schedule();
+            AdamW adamw = AdamW.builder(modelSet.trainedParameters()).lr(schedule.at(0)).betas(config.beta1(), config.beta2())
+                    .weightDecay(config.weightDecay()).decayWhen(decayWhen).build();
+            return new NamedOptimizer(DEFAULT_OPTIMIZER, adamw, schedule);
         }
 
         private static void refuseToReplace(Path dir) throws IOException {

@@ -1,17 +1,19 @@
 package dev.llmforge.training;
 
 import dev.llmforge.model.GptConfig;
-import dev.llmforge.nn.FeedForward.Activation;
 import dev.llmforge.optim.LrSchedule;
 
 /**
- * How to train (the model's shape is its {@link GptConfig}; the window length is
- * the model's block size). Build with {@link #builder()} or start from
- * {@link #nanoGptShakespeareChar()} and adjust with {@link #toBuilder()}.
+ * How to train. The {@link Trainer} reads the accumulation, the length of the run, clipping,
+ * evaluation, the non-finite policy and {@code compile}; the learning rate schedule, betas and
+ * weight decay configure its default AdamW; the batch size and the seed are for whoever builds the
+ * model and the sources ({@link Pretraining}: windows per micro-batch, initialisation, batch order
+ * and dropout). Build with {@link #builder()} or start from {@link #nanoGptShakespeareChar()} and
+ * adjust with {@link #toBuilder()}.
  *
- * @param batchSize      windows per micro-batch (B)
- * @param gradAccumSteps micro-batches whose gradients are summed into one optimiser step (each loss scaled by 1/steps)
- * @param maxIters       optimiser steps of the whole run
+ * @param batchSize      rows per micro-batch (B)
+ * @param gradAccumSteps micro-batches whose gradients are summed into one optimiser update (each loss scaled by 1/steps)
+ * @param maxIters       steps of the whole run
  * @param learningRate   peak learning rate (after warmup)
  * @param minLr          learning rate at the end of the cosine decay
  * @param warmupIters    steps of linear warmup
@@ -20,13 +22,13 @@ import dev.llmforge.optim.LrSchedule;
  * @param beta1          AdamW's first-moment decay
  * @param beta2          AdamW's second-moment decay
  * @param weightDecay    AdamW's decoupled weight decay, applied to matrices and embeddings only
- * @param gradClip       global gradient-norm limit (0: no clipping)
+ * @param gradClip       global gradient-norm limit of each optimiser's parameters (0: no clipping)
  * @param evalInterval   evaluate every this many steps (and at the last step)
- * @param evalIters      batches of each split averaged per evaluation
+ * @param evalIters      batches of each evaluation source averaged per evaluation
  * @param evalAtStart    also evaluate before the first step of a fresh run
  * @param seed           seeds initialisation, batch order and dropout
- * @param onNonFinite    what a step with a non-finite loss or gradient norm does
- * @param compile        run the step as a compiled graph on backends that can ({@code Backend.capture()}), else eagerly
+ * @param onNonFinite    what an update with a non-finite loss or gradient norm does
+ * @param compile        run updates as compiled graphs on backends that can ({@code Backend.capture()}), else eagerly
  */
 public record TrainingConfig(int batchSize, int gradAccumSteps, long maxIters, double learningRate, double minLr, long warmupIters,
                              long lrDecayIters, boolean decayLr, double beta1, double beta2, double weightDecay, double gradClip,
@@ -78,28 +80,14 @@ public record TrainingConfig(int batchSize, int gradAccumSteps, long maxIters, d
         return decayLr ? LrSchedule.warmupCosine(learningRate, minLr, warmupIters, lrDecayIters) : LrSchedule.constant(learningRate);
     }
 
-    /** Tokens that one optimiser step trains on, for windows of {@code blockSize} tokens. */
-    public long tokensPerStep(int blockSize) {
-        return (long) batchSize * gradAccumSteps * blockSize;
-    }
-
     /**
      * nanoGPT's documented CPU run of character-level Tiny Shakespeare: batch 12, 2,000 steps, lr 1e-3
      * with 100 warmup steps and cosine decay to 1e-4 at step 2,000, AdamW betas (0.9, 0.99), weight
-     * decay 0.1, clipping at 1.0, evaluation every 250 steps on 20 batches, seed 1337. Pair it with
-     * {@link #nanoGptShakespeareCharModel}.
+     * decay 0.1, clipping at 1.0, evaluation every 250 steps on 20 batches, seed 1337. Its model is
+     * {@link GptConfig#shakespeareChar}.
      */
     public static TrainingConfig nanoGptShakespeareChar() {
         return new Builder().build();
-    }
-
-    /**
-     * The model of that run for a vocabulary of {@code vocabSize}: 4 layers, 4 heads, width 128,
-     * context 64, no biases, no dropout, exact GELU (PyTorch's {@code nn.GELU()}, as nanoGPT).
-     */
-    public static GptConfig nanoGptShakespeareCharModel(int vocabSize) {
-        return GptConfig.gpt2(vocabSize, 64, 4, 4, 128).toBuilder().bias(false).dropout(0)
-                .activation(Activation.GELU_EXACT).build();
     }
 
     public static Builder builder() {

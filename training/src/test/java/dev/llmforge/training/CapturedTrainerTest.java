@@ -5,16 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmforge.model.Gpt;
+import dev.llmforge.model.GptConfig;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Tensor;
-import dev.llmforge.training.TrainerTest.Recorder;
-import dev.llmforge.training.data.DatasetPreparer;
+import dev.llmforge.training.TrainingFixtures.Recorder;
+import dev.llmforge.training.data.PaddedRecordSource;
+import dev.llmforge.training.data.PaddedRecordSource.Record;
 import dev.llmforge.training.data.TokenData;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The trainer's step run as a compiled graph (TensorFlow, {@code Backend.capture()}) gives the losses
  * of the same step run eagerly on the same backend, with gradient accumulation, clipping, dropout
- * and evaluation.
+ * and evaluation, for pretraining and for a custom objective with masks and metrics.
  */
 class CapturedTrainerTest {
     static final Backend TF = Backends.get("tensorflow");
@@ -33,13 +34,12 @@ class CapturedTrainerTest {
 
     @BeforeEach
     void prepareData() throws Exception {
-        String text = Files.readString(Path.of(CapturedTrainerTest.class.getResource("/nanogpt/head2000.txt").toURI()), StandardCharsets.UTF_8);
-        data = DatasetPreparer.prepare(text, "char", dir.resolve("data"), 0.9, "head2000.txt");
+        data = TrainingFixtures.preparedShakespeareHead(dir.resolve("data"));
     }
 
     private Recorder train(TrainingConfig config, boolean expectCaptured) throws Exception {
         Recorder r = new Recorder();
-        try (Trainer t = Trainer.builder().backend(TF).data(data).model(TrainerTest.tinyModel(data.vocabSize(), 0.1)).config(config)
+        try (Trainer t = Pretraining.builder().backend(TF).data(data).model(TrainerTest.tinyModel(data.vocabSize(), 0.1)).config(config)
                 .listener(r).build()) {
             TrainingResult result = t.run();
             assertEquals(expectCaptured, result.compiled());
@@ -56,7 +56,7 @@ class CapturedTrainerTest {
             assertEquals(eager.losses.get(i), compiled.losses.get(i), 1e-5, "step " + (i + 1));
         }
         for (int i = 0; i < eager.evals.size(); i++) {
-            assertEquals(eager.evals.get(i).valLoss(), compiled.evals.get(i).valLoss(), 1e-5, "evaluation " + i);
+            assertEquals(eager.evals.get(i).get("val_loss"), compiled.evals.get(i).get("val_loss"), 1e-5, "evaluation " + i);
         }
     }
 
@@ -69,7 +69,7 @@ class CapturedTrainerTest {
             float[] before = model.parameter("ln_f.weight").toFloatArray();
             TrainingConfig config = TrainerTest.tinyTraining().maxIters(2).evalAtStart(false)
                     .onNonFinite(TrainingConfig.NonFinitePolicy.SKIP).build();
-            try (Trainer t = Trainer.builder().backend(TF).data(data).model(model).config(config).build()) {
+            try (Trainer t = Pretraining.builder().backend(TF).data(data).model(model).config(config).build()) {
                 TrainingResult r = t.run();
                 assertTrue(r.compiled());
                 assertEquals(2, r.skippedSteps());
@@ -88,5 +88,37 @@ class CapturedTrainerTest {
         for (int i = 0; i < a.losses.size(); i++) {
             assertEquals(a.losses.get(i), b.losses.get(i), 1e-6, "step " + (i + 1));
         }
+    }
+
+    @Test
+    void aCustomObjectiveWithMasksAndMetricsIsCapturedToo() throws Exception {
+        List<Record> records = CustomObjectiveTest.lineRecords(TrainingFixtures.shakespeareHead(), data.tokenizer(), 24);
+        TrainingConfig config = TrainerTest.tinyTraining().gradAccumSteps(2).maxIters(4).evalInterval(2).build();
+        Recorder eager = trainRecords(records, config.toBuilder().compile(false).build(), false);
+        Recorder compiled = trainRecords(records, config, true);
+        for (int i = 0; i < eager.steps.size(); i++) {
+            assertEquals(eager.losses.get(i), compiled.losses.get(i), 1e-5, "step " + (i + 1));
+            assertEquals(eager.steps.get(i).metrics().get("targets"), compiled.steps.get(i).metrics().get("targets"), "step " + (i + 1));
+            assertEquals(eager.steps.get(i).gradNorm(), compiled.steps.get(i).gradNorm(), 1e-4, "step " + (i + 1));
+        }
+        for (int i = 0; i < eager.evals.size(); i++) {
+            assertEquals(eager.evals.get(i).get("val_loss"), compiled.evals.get(i).get("val_loss"), 1e-5, "evaluation " + i);
+        }
+    }
+
+    private Recorder trainRecords(List<Record> records, TrainingConfig config, boolean expectCaptured) throws Exception {
+        Recorder r = new Recorder();
+        long pad = data.tokenizer().encode("\n")[0];
+        try (Gpt model = new Gpt(GptConfig.gpt2(data.vocabSize(), CustomObjectiveTest.LENGTH, 2, 2, 16).toBuilder().bias(false).build(), TF, 3);
+             Trainer t = Trainer.builder().backend(TF).config(config).model("model", model)
+                     .objective(new CustomObjectiveTest.MaskedNextToken(model))
+                     .trainSource(PaddedRecordSource.builder(records.subList(0, 16)).batchSize(4).length(CustomObjectiveTest.LENGTH).padId(pad)
+                             .shuffle(1).build())
+                     .evalSource("val", PaddedRecordSource.builder(records.subList(16, 24)).batchSize(4).length(CustomObjectiveTest.LENGTH)
+                             .padId(pad).build())
+                     .listener(r).build()) {
+            assertEquals(expectCaptured, t.run().compiled());
+        }
+        return r;
     }
 }

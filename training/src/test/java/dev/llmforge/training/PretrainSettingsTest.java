@@ -28,7 +28,7 @@ class PretrainSettingsTest {
 
     @Test
     void appliesSettingsToBothBuilders() {
-        GptConfig.Builder model = TrainingConfig.nanoGptShakespeareCharModel(65).toBuilder();
+        GptConfig.Builder model = GptConfig.shakespeareChar(65).toBuilder();
         TrainingConfig.Builder training = TrainingConfig.builder();
         Map<String, String> s = new LinkedHashMap<>();
         s.put("n_layer", "6");

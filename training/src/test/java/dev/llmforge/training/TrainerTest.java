@@ -1,5 +1,12 @@
 package dev.llmforge.training;
 
+import static dev.llmforge.training.TrainingFixtures.assertResumedExactly;
+import static dev.llmforge.training.TrainingFixtures.assertSameParameters;
+import static dev.llmforge.training.TrainingFixtures.fileNames;
+import static dev.llmforge.training.TrainingFixtures.params;
+import static dev.llmforge.training.TrainingFixtures.preparedShakespeareHead;
+import static dev.llmforge.training.TrainingFixtures.stepLosses;
+import static dev.llmforge.training.TrainingFixtures.stopAt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,18 +22,14 @@ import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Tensor;
+import dev.llmforge.training.TrainingFixtures.Recorder;
 import dev.llmforge.training.data.DatasetPreparer;
 import dev.llmforge.training.data.TokenData;
-import dev.llmforge.training.metrics.EvalMetrics;
-import dev.llmforge.training.metrics.JsonLinesMetrics;
 import dev.llmforge.training.metrics.StepMetrics;
-import dev.llmforge.training.metrics.TrainingListener;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +40,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Trains tiny models on the reference backend (exact, plain Java) for a handful of steps. */
+/** Pretrains tiny models on the reference backend (exact, plain Java) for a handful of steps. */
 class TrainerTest {
     static final Backend REFERENCE = Backends.get("reference");
 
@@ -45,28 +48,9 @@ class TrainerTest {
     Path dir;
     TokenData data;
 
-    /** Records what a run reports. */
-    static final class Recorder implements TrainingListener {
-        final List<Double> losses = new ArrayList<>();
-        final List<StepMetrics> steps = new ArrayList<>();
-        final List<EvalMetrics> evals = new ArrayList<>();
-
-        @Override
-        public void onStep(StepMetrics m) {
-            losses.add(m.loss());
-            steps.add(m);
-        }
-
-        @Override
-        public void onEval(EvalMetrics m) {
-            evals.add(m);
-        }
-    }
-
     @BeforeEach
     void prepareData() throws Exception {
-        String text = Files.readString(Path.of(TrainerTest.class.getResource("/nanogpt/head2000.txt").toURI()), StandardCharsets.UTF_8);
-        data = DatasetPreparer.prepare(text, "char", dir.resolve("data"), 0.9, "head2000.txt");
+        data = preparedShakespeareHead(dir.resolve("data"));
     }
 
     static GptConfig tinyModel(int vocab, double dropout) {
@@ -78,24 +62,8 @@ class TrainerTest {
                 .evalInterval(4).evalIters(2).seed(7);
     }
 
-    private Trainer.Builder trainer(Path out, TrainingConfig config, double dropout) {
-        return Trainer.builder().backend(REFERENCE).data(data).model(tinyModel(data.vocabSize(), dropout)).config(config).outputDir(out);
-    }
-
-    private static TrainingListener stopAt(Trainer t, long step) {
-        return new TrainingListener() {
-            @Override
-            public void onStep(StepMetrics m) {
-                if (m.step() == step) {
-                    t.requestStop();
-                }
-            }
-        };
-    }
-
-    private static List<Double> stepLosses(Path metrics) throws Exception {
-        return JsonLinesMetrics.read(metrics).stream().filter(n -> n.get("type").asText().equals("step")).map(n -> n.get("loss").asDouble())
-                .toList();
+    private Pretraining.Builder trainer(Path out, TrainingConfig config, double dropout) {
+        return Pretraining.builder().backend(REFERENCE).data(data).model(tinyModel(data.vocabSize(), dropout)).config(config).outputDir(out);
     }
 
     @Test
@@ -119,21 +87,16 @@ class TrainerTest {
         }
         Recorder second = new Recorder();
         // a new trainer from the checkpoint alone, as a new process would build it
-        try (Trainer t = Trainer.builder().backend(REFERENCE).data(TokenData.open(dir.resolve("data")))
+        try (Trainer t = Pretraining.builder().backend(REFERENCE).data(TokenData.open(dir.resolve("data")))
                 .resumeFrom(out.resolve(Trainer.LATEST_DIR)).outputDir(out).listener(second).build()) {
             assertEquals(3, t.step());
             TrainingResult r = t.run();
             assertEquals(3, r.firstStep());
             assertEquals(8, r.lastStep());
-            assertArrayEqualsDeep(straightParams, params(t.model()));
+            assertSameParameters(straightParams, params(t.model()));
         }
 
-        List<Double> resumed = new ArrayList<>(first.losses);
-        resumed.addAll(second.losses);
-        assertEquals(straight.losses, resumed, "per-step losses, exactly");
-        List<EvalMetrics> evals = new ArrayList<>(first.evals);
-        evals.addAll(second.evals);
-        assertEquals(straight.evals, evals, "evaluations at steps 0, 4 and 8, exactly");
+        assertResumedExactly(straight, first, second);
         assertEquals(straight.losses, stepLosses(out.resolve(Trainer.METRICS_FILE)), "metrics.jsonl continues without gaps or repeats");
     }
 
@@ -149,7 +112,7 @@ class TrainerTest {
             t.run(); // ends with the evaluation and checkpoint at step 4
         }
         Recorder second = new Recorder();
-        try (Trainer t = Trainer.builder().backend(REFERENCE).data(data).resumeFrom(out.resolve(Trainer.LATEST_DIR)).config(config)
+        try (Trainer t = Pretraining.builder().backend(REFERENCE).data(data).resumeFrom(out.resolve(Trainer.LATEST_DIR)).config(config)
                 .outputDir(out).listener(second).build()) {
             t.run();
         }
@@ -171,7 +134,7 @@ class TrainerTest {
         TrainingState state = TrainingCheckpoint.readState(out.resolve(Trainer.LATEST_DIR));
         assertEquals(8, state.step());
         assertEquals(8L * 4 * 8, state.tokensSeen());
-        assertEquals(r.bestValLoss(), TrainingCheckpoint.readState(out.resolve(Trainer.BEST_DIR)).bestValLoss());
+        assertEquals(r.bestValue(), TrainingCheckpoint.readState(out.resolve(Trainer.BEST_DIR)).bestValue());
         assertEquals(data.tokenizer().vocabSize(), TrainingCheckpoint.tokenizer(out.resolve(Trainer.BEST_DIR)).vocabSize());
         BufferedImage png = ImageIO.read(out.resolve(Trainer.CHART_FILE).toFile());
         assertEquals(900, png.getWidth());
@@ -210,7 +173,8 @@ class TrainerTest {
                 public void close() {
                 }
             };
-            var e = assertThrows(IllegalStateException.class, () -> TrainingCheckpoint.write(ckpt, t.model(), failing, "{}", t.state()));
+            var e = assertThrows(IllegalStateException.class, () -> TrainingCheckpoint.write(ckpt, t.models(),
+                    List.of(new NamedOptimizer(Trainer.DEFAULT_OPTIMIZER, failing, LrSchedule.constant(0.1))), "{}", t.state()));
             assertEquals("disk full (injected)", e.getMessage());
             assertEquals(before.keySet(), contents(ckpt).keySet());
             before.forEach((name, bytes) -> assertArrayEquals(bytes, contentsUnchecked(ckpt).get(name), name + " unchanged"));
@@ -219,7 +183,7 @@ class TrainerTest {
             }
         }
         // and the untouched checkpoint still resumes
-        try (Trainer t = Trainer.builder().backend(REFERENCE).data(data).resumeFrom(out.resolve(Trainer.LATEST_DIR)).build()) {
+        try (Trainer t = Pretraining.builder().backend(REFERENCE).data(data).resumeFrom(out.resolve(Trainer.LATEST_DIR)).build()) {
             assertEquals(4, t.step());
         }
     }
@@ -241,11 +205,11 @@ class TrainerTest {
     void lossFallsAndTheScheduleIsNanoGpts() throws Exception {
         TrainingConfig config = tinyTraining().maxIters(40).lrDecayIters(40).warmupIters(5).evalInterval(20).evalIters(4).build();
         Recorder r = new Recorder();
-        try (Trainer t = Trainer.builder().backend(REFERENCE).data(data).model(tinyModel(data.vocabSize(), 0)).config(config).listener(r).build()) {
+        try (Trainer t = Pretraining.builder().backend(REFERENCE).data(data).model(tinyModel(data.vocabSize(), 0)).config(config).listener(r).build()) {
             t.run();
         }
-        double first = r.evals.get(0).trainLoss();
-        double last = r.evals.get(r.evals.size() - 1).trainLoss();
+        double first = r.evals.get(0).get("train_loss");
+        double last = r.evals.get(r.evals.size() - 1).get("train_loss");
         assertEquals(Math.log(data.vocabSize()), first, 0.3, "an untrained model is near uniform");
         assertTrue(last < first - 0.5, "train loss " + first + " -> " + last);
         LrSchedule expected = LrSchedule.warmupCosine(1e-2, 1e-3, 5, 40);
@@ -262,10 +226,10 @@ class TrainerTest {
         TrainingConfig big = accumulated.toBuilder().batchSize(4).gradAccumSteps(1).build();
         Recorder a = new Recorder();
         Recorder b = new Recorder();
-        try (Trainer t = Trainer.builder().backend(REFERENCE).data(data).model(tinyModel(data.vocabSize(), 0)).config(accumulated).listener(a).build()) {
+        try (Trainer t = Pretraining.builder().backend(REFERENCE).data(data).model(tinyModel(data.vocabSize(), 0)).config(accumulated).listener(a).build()) {
             t.run();
         }
-        try (Trainer t = Trainer.builder().backend(REFERENCE).data(data).model(tinyModel(data.vocabSize(), 0)).config(big).listener(b).build()) {
+        try (Trainer t = Pretraining.builder().backend(REFERENCE).data(data).model(tinyModel(data.vocabSize(), 0)).config(big).listener(b).build()) {
             t.run();
         }
         for (int i = 0; i < 5; i++) {
@@ -277,7 +241,7 @@ class TrainerTest {
     void aNonFiniteLossStopsTheRunNamingTheStep() throws Exception {
         try (Gpt model = new Gpt(tinyModel(data.vocabSize(), 0), REFERENCE, 1)) {
             poison(model);
-            try (Trainer t = Trainer.builder().backend(REFERENCE).data(data).model(model).config(tinyTraining().evalAtStart(false).build()).build()) {
+            try (Trainer t = Pretraining.builder().backend(REFERENCE).data(data).model(model).config(tinyTraining().evalAtStart(false).build()).build()) {
                 NonFiniteLossException e = assertThrows(NonFiniteLossException.class, t::run);
                 assertEquals(1, e.step());
                 assertTrue(e.getMessage().startsWith("training stopped at step 1: loss is NaN"), e.getMessage());
@@ -291,7 +255,7 @@ class TrainerTest {
             poison(model);
             float[] normBefore = model.parameter("ln_f.weight").toFloatArray();
             TrainingConfig config = tinyTraining().maxIters(3).evalAtStart(false).onNonFinite(TrainingConfig.NonFinitePolicy.SKIP).build();
-            try (Trainer t = Trainer.builder().backend(REFERENCE).data(data).model(model).config(config).build()) {
+            try (Trainer t = Pretraining.builder().backend(REFERENCE).data(data).model(model).config(config).build()) {
                 TrainingResult r = t.run();
                 assertEquals(3, r.skippedSteps());
                 assertEquals(3, r.lastStep());
@@ -309,7 +273,7 @@ class TrainerTest {
     @Test
     void badCombinationsAreRefusedWithClearMessages() throws Exception {
         var vocab = assertThrows(IllegalArgumentException.class,
-                () -> Trainer.builder().backend(REFERENCE).data(data).model(tinyModel(100, 0)).build());
+                () -> Pretraining.builder().backend(REFERENCE).data(data).model(tinyModel(100, 0)).build());
         assertTrue(vocab.getMessage().contains("vocabulary mismatch: the model has 100 tokens"), vocab.getMessage());
 
         Path out = dir.resolve("run");
@@ -325,7 +289,7 @@ class TrainerTest {
         }
 
         var best = assertThrows(IllegalArgumentException.class,
-                () -> Trainer.builder().backend(REFERENCE).data(data).resumeFrom(out.resolve(Trainer.BEST_DIR)).build());
+                () -> Pretraining.builder().backend(REFERENCE).data(data).resumeFrom(out.resolve(Trainer.BEST_DIR)).build());
         assertTrue(best.getMessage().contains("has no optimizer state"), best.getMessage());
 
         // same vocabulary size, different characters
@@ -336,7 +300,7 @@ class TrainerTest {
         TokenData other = DatasetPreparer.prepare(shifted.toString(), "char", dir.resolve("other"), 0.9, "shifted");
         assertEquals(data.vocabSize(), other.vocabSize());
         var tokenizer = assertThrows(IllegalArgumentException.class,
-                () -> Trainer.builder().backend(REFERENCE).data(other).resumeFrom(out.resolve(Trainer.LATEST_DIR)).build());
+                () -> Pretraining.builder().backend(REFERENCE).data(other).resumeFrom(out.resolve(Trainer.LATEST_DIR)).build());
         assertTrue(tokenizer.getMessage().contains("tokenizer mismatch"), tokenizer.getMessage());
     }
 
@@ -347,9 +311,9 @@ class TrainerTest {
         Recorder rec = new Recorder();
         try (Trainer t = trainer(out, tinyTraining().build(), 0).listener(rec).build()) {
             TrainingResult r = t.run();
-            double lowest = rec.evals.stream().filter(e -> e.step() > 0).mapToDouble(EvalMetrics::valLoss).min().orElseThrow();
-            assertEquals(lowest, r.bestValLoss());
-            assertEquals(lowest, TrainingCheckpoint.readState(out.resolve(Trainer.BEST_DIR)).bestValLoss());
+            double lowest = rec.evals.stream().filter(e -> e.step() > 0).mapToDouble(e -> e.get("val_loss")).min().orElseThrow();
+            assertEquals(lowest, r.bestValue());
+            assertEquals(lowest, TrainingCheckpoint.readState(out.resolve(Trainer.BEST_DIR)).bestValue());
             trained = t.model().parameter("wte.weight").toFloatArray();
         }
         try (Gpt loaded = Checkpoint.loadModel(out.resolve(Trainer.LATEST_DIR), Tensor.on(REFERENCE))) {
@@ -358,23 +322,6 @@ class TrainerTest {
     }
 
     // ---- helpers ----
-
-    private static float[][] params(Gpt model) {
-        return model.parameters().stream().map(Tensor::toFloatArray).toArray(float[][]::new);
-    }
-
-    private static void assertArrayEqualsDeep(float[][] expected, float[][] actual) {
-        assertEquals(expected.length, actual.length);
-        for (int i = 0; i < expected.length; i++) {
-            assertArrayEquals(expected[i], actual[i], "parameter " + i);
-        }
-    }
-
-    private static Set<String> fileNames(Path d) throws Exception {
-        try (var s = Files.list(d)) {
-            return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
-        }
-    }
 
     private static Map<String, byte[]> contents(Path d) throws Exception {
         Map<String, byte[]> out = new TreeMap<>();

@@ -49,7 +49,7 @@ public final class GenerationBenchmark {
         int repeats = Integer.getInteger("repeats", 3);
         int batch = Integer.getInteger("batch", 10);
         Backend backend = Backends.get(backendName);
-        GptConfig config = GptConfig.shakespeareChar();
+        GptConfig config = GptConfig.shakespeareChar(65);
         try (Gpt model = new Gpt(config, backend, 1337); Generator generator = new Generator(model)) {
             model.eval();
             boolean compiled;

@@ -29,7 +29,7 @@ final class LlmforgeGpt implements PretrainModel {
     LlmforgeGpt(ReferenceConfig cfg, int vocab, Backend backend, long seed) {
         this.cfg = cfg;
         this.backend = backend;
-        GptConfig config = GptConfig.shakespeareChar().toBuilder().vocabSize(vocab).blockSize(cfg.block()).nLayer(cfg.layers())
+        GptConfig config = GptConfig.shakespeareChar(vocab).toBuilder().blockSize(cfg.block()).nLayer(cfg.layers())
                 .nHead(cfg.heads()).nKvHead(cfg.heads()).nEmbd(cfg.width()).ffnHidden(4 * cfg.width())
                 .activation(FeedForward.Activation.GELU_EXACT).dropout(0).build();
         this.model = new Gpt(config, backend, seed);

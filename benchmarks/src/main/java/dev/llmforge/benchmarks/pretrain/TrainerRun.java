@@ -1,6 +1,8 @@
 package dev.llmforge.benchmarks.pretrain;
 
+import dev.llmforge.model.GptConfig;
 import dev.llmforge.spi.Backend;
+import dev.llmforge.training.Pretraining;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingConfig;
 import dev.llmforge.training.TrainingResult;
@@ -15,9 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * llmforge's side of the benchmark: what a user runs, the training module's {@link Trainer} with
- * nanoGPT's shakespeare-char configuration ({@link TrainingConfig#nanoGptShakespeareChar()} and its
- * model), on the prepared character data ({@link CharCorpus#prepare}), without checkpoints. Step times come from
+ * llmforge's side of the benchmark: what a user runs, the training module's {@link Pretraining} trainer
+ * with nanoGPT's shakespeare-char configuration ({@link TrainingConfig#nanoGptShakespeareChar()} and
+ * {@link GptConfig#shakespeareChar}), on the prepared character data ({@link CharCorpus#prepare}), without checkpoints. Step times come from
  * the trainer's own per-step metrics (batch upload, step, reading the loss and gradient norm).
  */
 final class TrainerRun {
@@ -51,14 +53,14 @@ final class TrainerRun {
             @Override
             public void onEval(EvalMetrics m) {
                 if (full) {
-                    System.err.printf(Locale.ROOT, "step %d: train loss %.4f, val loss %.4f%n", m.step(), m.trainLoss(), m.valLoss());
-                    result.put("trainLoss", m.trainLoss());
-                    result.put("valLoss", m.valLoss());
-                    result.put("valLoss@" + m.step(), m.valLoss());
+                    System.err.printf(Locale.ROOT, "step %d: train loss %.4f, val loss %.4f%n", m.step(), m.get("train_loss"), m.get("val_loss"));
+                    result.put("trainLoss", m.get("train_loss"));
+                    result.put("valLoss", m.get("val_loss"));
+                    result.put("valLoss@" + m.step(), m.get("val_loss"));
                 }
             }
         };
-        try (Trainer trainer = Trainer.builder().backend(backend).data(data).model(TrainingConfig.nanoGptShakespeareCharModel(data.vocabSize()))
+        try (Trainer trainer = Pretraining.builder().backend(backend).data(data).model(GptConfig.shakespeareChar(data.vocabSize()))
                 .config(config).listener(timing).build()) {
             result.put("params", trainer.model().parameterCount());
             TrainingResult r = trainer.run();

@@ -10,14 +10,13 @@ import dev.llmforge.optim.AdamW;
 import dev.llmforge.spark.DataParallelJob;
 import dev.llmforge.spark.DataParallelOptions;
 import dev.llmforge.spark.Replica;
-import dev.llmforge.spark.ReplicaBatchSampler;
 import dev.llmforge.spark.RingCollective;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
-import dev.llmforge.training.TrainingConfig;
 import dev.llmforge.training.data.Batch;
+import dev.llmforge.training.data.WindowSource;
 import dev.llmforge.training.data.Rng;
 import dev.llmforge.training.data.TokenData;
 import java.io.Serializable;
@@ -111,8 +110,8 @@ public final class DataParallelBenchmark {
         Backend backend = Backends.get(backendName);
         Collective collective = replica.collective();
         TokenData data = TokenData.open(Path.of(dataDir));
-        GptConfig config = TrainingConfig.nanoGptShakespeareCharModel(data.vocabSize());
-        ReplicaBatchSampler sampler = new ReplicaBatchSampler(data.train(), GLOBAL_BATCH, config.blockSize(), new Rng(SEED),
+        GptConfig config = GptConfig.shakespeareChar(data.vocabSize());
+        WindowSource sampler = WindowSource.replicaShare(data.train(), GLOBAL_BATCH, config.blockSize(), new Rng(SEED),
                 replica.rank(), replica.replicas());
         int steps = warmup + iters;
         double[] wall = new double[iters];
@@ -137,8 +136,8 @@ public final class DataParallelBenchmark {
                 long t2;
                 try (TensorScope ignored = TensorScope.open()) {
                     Batch batch = sampler.next();
-                    Tensor x = Tensor.on(backend).of(batch.inputs(), batch.batchSize(), batch.blockSize());
-                    Tensor y = Tensor.on(backend).of(batch.targets(), batch.batchSize(), batch.blockSize());
+                    Tensor x = Tensor.on(backend).of(batch.longs(Batch.IDS), batch.shape(Batch.IDS));
+                    Tensor y = Tensor.on(backend).of(batch.longs(Batch.TARGETS), batch.shape(Batch.TARGETS));
                     Tensor loss = model.loss(x, y);
                     loss.backward();
                     t1 = System.nanoTime();

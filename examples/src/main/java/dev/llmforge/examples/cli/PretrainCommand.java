@@ -4,6 +4,7 @@ import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.training.PretrainSettings;
+import dev.llmforge.training.Pretraining;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingConfig;
@@ -88,7 +89,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
     static void addSettingOptions(CommandSpec spec) {
-        Map<String, Object> reference = PretrainSettings.values(TrainingConfig.nanoGptShakespeareCharModel(65),
+        Map<String, Object> reference = PretrainSettings.values(GptConfig.shakespeareChar(65),
                 TrainingConfig.nanoGptShakespeareChar());
         PretrainSettings.descriptions().forEach((key, description) -> {
             Object value = reference.get(key);
@@ -164,7 +165,7 @@ final class PretrainCommand implements Callable<Integer> {
             requireSameShape(saved, model, resumeFrom);
             training = tb.build();
         } else {
-            GptConfig.Builder mb = TrainingConfig.nanoGptShakespeareCharModel(tokens.vocabSize()).toBuilder();
+            GptConfig.Builder mb = GptConfig.shakespeareChar(tokens.vocabSize()).toBuilder();
             TrainingConfig.Builder tb = TrainingConfig.nanoGptShakespeareChar().toBuilder();
             applySettings(fileSettings, flags, mb, tb);
             model = mb.build();
@@ -174,7 +175,7 @@ final class PretrainCommand implements Callable<Integer> {
         w.println("settings: " + describe(PretrainSettings.values(model, training)));
         w.flush();
 
-        Trainer.Builder builder = Trainer.builder().backend(backend).data(tokens).config(training).outputDir(outDir).overwrite(overwrite)
+        Pretraining.Builder builder = Pretraining.builder().backend(backend).data(tokens).config(training).outputDir(outDir).overwrite(overwrite)
                 .listener(new ConsoleProgress(w, logInterval));
         if (resumeFrom != null) {
             builder.resumeFrom(resumeFrom);
@@ -265,8 +266,8 @@ final class PretrainCommand implements Callable<Integer> {
         w.printf(Locale.ROOT, "%s at step %d: %d steps in %s (%.1f ms/step, %,.0f tokens/s)%n", r.stoppedEarly() ? "stopped" : "done",
                 r.lastStep(), r.lastStep() - r.firstStep(), duration(r.wallSeconds()), r.millisPerStep(), r.tokensPerSecond());
         if (r.lastEval() != null) {
-            w.printf(Locale.ROOT, "val loss %.4f at step %d (train %.4f)%s%n", r.lastEval().valLoss(), r.lastEval().step(), r.lastEval().trainLoss(),
-                    Double.isFinite(r.bestValLoss()) ? String.format(Locale.ROOT, "; best val loss %.4f", r.bestValLoss()) : "");
+            w.printf(Locale.ROOT, "val loss %.4f at step %d (train %.4f)%s%n", r.lastEval().get("val_loss"), r.lastEval().step(),
+                    r.lastEval().get("train_loss"), Double.isFinite(r.bestValue()) ? String.format(Locale.ROOT, "; best val loss %.4f", r.bestValue()) : "");
         }
         if (r.skippedSteps() > 0) {
             w.println(r.skippedSteps() + " steps skipped (non-finite loss)");

@@ -4,10 +4,12 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Prints step, loss, throughput and time left every {@code every} steps (and the last), each
- * evaluation and each checkpoint. The time left follows the pace of the steps so far in this run.
+ * Prints step, loss and the objective's other metrics, the learning rate, throughput and time left
+ * every {@code every} steps (and the last), each evaluation and each checkpoint. The time left
+ * follows the pace of the steps so far in this run.
  */
 public final class ConsoleProgress implements TrainingListener {
     private final PrintWriter out;
@@ -46,18 +48,32 @@ public final class ConsoleProgress implements TrainingListener {
         // the pace since the first step of this run (evaluations and checkpoints included; the first step's warm-up excluded)
         double secondsPerStep = m.step() > firstStep ? (m.elapsedSeconds() - firstElapsed) / (m.step() - firstStep) : m.millisPerStep() / 1000;
         double remaining = (m.totalSteps() - m.step()) * secondsPerStep;
-        println(String.format(Locale.ROOT, "step %d/%d | loss %.4f | lr %.2e | %,.0f tok/s | %.1f ms/step | ETA %s",
-                m.step(), m.totalSteps(), m.loss(), m.learningRate(), m.tokensPerSecond(), m.millisPerStep(), duration(remaining)));
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "step %d/%d", m.step(), m.totalSteps()));
+        m.metrics().forEach((name, v) -> line.append(" | ").append(name).append(' ').append(number(v)));
+        line.append(String.format(Locale.ROOT, " | lr %.2e | %,.0f tok/s | %.1f ms/step | ETA %s", m.learningRate(), m.tokensPerSecond(),
+                m.millisPerStep(), duration(remaining)));
+        println(line.toString());
     }
 
     @Override
     public void onEval(EvalMetrics m) {
-        println(String.format(Locale.ROOT, "eval at step %d: train loss %.4f, val loss %.4f", m.step(), m.trainLoss(), m.valLoss()));
+        StringBuilder line = new StringBuilder("eval at step " + m.step() + ":");
+        String separator = " ";
+        for (Map.Entry<String, Double> e : m.values().entrySet()) {
+            line.append(separator).append(e.getKey().replace('_', ' ')).append(' ').append(number(e.getValue()));
+            separator = ", ";
+        }
+        println(line.toString());
+    }
+
+    /** Four decimals, or three significant digits in scientific notation for small values (a KL of 2e-5). */
+    static String number(double v) {
+        return v != 0 && Math.abs(v) < 1e-3 ? String.format(Locale.ROOT, "%.3e", v) : String.format(Locale.ROOT, "%.4f", v);
     }
 
     @Override
     public void onCheckpoint(long step, Path directory, boolean best) {
-        println("checkpoint at step " + step + (best ? " (best val loss)" : "") + " -> " + directory);
+        println("checkpoint at step " + step + (best ? " (best)" : "") + " -> " + directory);
     }
 
     static String duration(double seconds) {

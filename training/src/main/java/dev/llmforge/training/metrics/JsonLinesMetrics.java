@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Appends one JSON object per step and per evaluation to a file, flushed line by line. */
+/** Appends one JSON object per step and per evaluation (every series by name) to a file, flushed line by line. */
 public final class JsonLinesMetrics implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,11 +30,9 @@ public final class JsonLinesMetrics implements TrainingListener, AutoCloseable {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "step");
         n.put("step", m.step());
-        n.put("loss", m.loss());
-        n.put("lr", m.learningRate());
-        if (!Double.isNaN(m.gradNorm())) {
-            n.put("grad_norm", m.gradNorm());
-        }
+        m.metrics().forEach(n::put);
+        m.learningRates().forEach(n::put);
+        m.gradNorms().forEach(n::put);
         n.put("tokens_per_s", m.tokensPerSecond());
         n.put("ms_per_step", m.millisPerStep());
         n.put("elapsed_s", m.elapsedSeconds());
@@ -46,8 +44,7 @@ public final class JsonLinesMetrics implements TrainingListener, AutoCloseable {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", "eval");
         n.put("step", m.step());
-        n.put("train_loss", m.trainLoss());
-        n.put("val_loss", m.valLoss());
+        m.values().forEach(n::put);
         write(n);
     }
 

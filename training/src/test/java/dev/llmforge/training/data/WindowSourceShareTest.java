@@ -1,20 +1,15 @@
-package dev.llmforge.spark;
+package dev.llmforge.training.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.llmforge.training.data.Batch;
-import dev.llmforge.training.data.BatchSampler;
-import dev.llmforge.training.data.Rng;
-import dev.llmforge.training.data.TokenDataset;
-import dev.llmforge.training.data.TokenWidth;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ReplicaBatchSamplerTest {
+class WindowSourceShareTest {
     @TempDir
     Path dir;
 
@@ -32,21 +27,25 @@ class ReplicaBatchSamplerTest {
         int replicas = 3;
         int batch = 6;
         int block = 5;
-        BatchSampler oneMachine = new BatchSampler(data, batch, block, new Rng(99));
-        ReplicaBatchSampler[] shares = new ReplicaBatchSampler[replicas];
+        Rng oneMachineRng = new Rng(99);
+        WindowSource oneMachine = new WindowSource(data, batch, block, oneMachineRng);
+        WindowSource[] shares = new WindowSource[replicas];
+        Rng[] shareRngs = new Rng[replicas];
         for (int r = 0; r < replicas; r++) {
-            shares[r] = new ReplicaBatchSampler(data, batch, block, new Rng(99), r, replicas);
+            shareRngs[r] = new Rng(99);
+            shares[r] = WindowSource.replicaShare(data, batch, block, shareRngs[r], r, replicas);
         }
         for (int draw = 0; draw < 4; draw++) {
             Batch whole = oneMachine.next();
             for (int r = 0; r < replicas; r++) {
                 Batch mine = shares[r].next();
-                assertEquals(2, mine.batchSize());
-                assertEquals(block, mine.blockSize());
+                assertArrayEquals(new int[] {2, block}, mine.shape(Batch.IDS));
                 int from = r * 2 * block;
-                assertArrayEquals(Arrays.copyOfRange(whole.inputs(), from, from + 2 * block), mine.inputs(), "draw " + draw + ", rank " + r);
-                assertArrayEquals(Arrays.copyOfRange(whole.targets(), from, from + 2 * block), mine.targets(), "draw " + draw + ", rank " + r);
-                assertEquals(oneMachine.rng().state(), shares[r].rng().state(), "rank " + r + "'s generator after draw " + draw);
+                assertArrayEquals(Arrays.copyOfRange(whole.longs(Batch.IDS), from, from + 2 * block), mine.longs(Batch.IDS),
+                        "draw " + draw + ", rank " + r);
+                assertArrayEquals(Arrays.copyOfRange(whole.longs(Batch.TARGETS), from, from + 2 * block), mine.longs(Batch.TARGETS),
+                        "draw " + draw + ", rank " + r);
+                assertEquals(oneMachineRng.state(), shareRngs[r].state(), "rank " + r + "'s generator after draw " + draw);
             }
         }
     }
@@ -54,7 +53,7 @@ class ReplicaBatchSamplerTest {
     @Test
     void aBatchThatDoesNotSplitEvenlyIsRefusedNamingBothFlags() throws Exception {
         TokenDataset data = tokens();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReplicaBatchSampler(data, 7, 5, new Rng(1), 0, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WindowSource.replicaShare(data, 7, 5, new Rng(1), 0, 2));
         assertEquals("--batch-size 7 must be a positive multiple of --replicas 2: each replica takes an equal share of the global batch's rows",
                 e.getMessage());
     }
@@ -62,8 +61,7 @@ class ReplicaBatchSamplerTest {
     @Test
     void aDatasetShorterThanABlockIsRefused() throws Exception {
         TokenDataset data = tokens();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReplicaBatchSampler(data, 2, 500, new Rng(1), 0, 2));
-        assertEquals("dataset " + data.path() + " has 500 tokens: block size 500 needs a positive block size and at least block size + 1 tokens",
-                e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WindowSource.replicaShare(data, 2, 500, new Rng(1), 0, 2));
+        assertEquals("dataset " + data.path() + " has 500 tokens, fewer than block size + 1 = 501", e.getMessage());
     }
 }

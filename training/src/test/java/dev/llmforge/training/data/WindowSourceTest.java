@@ -3,12 +3,14 @@ package dev.llmforge.training.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class BatchSamplerTest {
+class WindowSourceTest {
     @TempDir
     Path dir;
 
@@ -24,38 +26,40 @@ class BatchSamplerTest {
 
     @Test
     void targetsAreInputsShiftedByOne() throws Exception {
-        BatchSampler s = new BatchSampler(counting(1000), 4, 8, new Rng(1));
+        WindowSource s = new WindowSource(counting(1000), 4, 8, new Rng(1));
         Batch b = s.next();
-        for (int i = 0; i < b.inputs().length; i++) {
-            assertEquals(b.inputs()[i] + 1, b.targets()[i]);
+        for (int i = 0; i < b.longs(Batch.IDS).length; i++) {
+            assertEquals(b.longs(Batch.IDS)[i] + 1, b.longs(Batch.TARGETS)[i]);
         }
         for (int row = 0; row < 4; row++) {
             for (int t = 1; t < 8; t++) {
-                assertEquals(b.inputs()[row * 8] + t, b.inputs()[row * 8 + t]);
+                assertEquals(b.longs(Batch.IDS)[row * 8] + t, b.longs(Batch.IDS)[row * 8 + t]);
             }
         }
     }
 
     @Test
-    void savedRngStateResumesTheSameSequence() throws Exception {
+    void aRestoredStateResumesTheSameSequence() throws Exception {
         TokenDataset d = counting(500);
-        BatchSampler a = new BatchSampler(d, 2, 4, new Rng(7));
+        WindowSource a = new WindowSource(d, 2, 4, new Rng(7));
         a.next();
-        long state = a.rng().state();
+        Map<String, Long> state = a.state();
         Batch expected = a.next();
-        Rng restored = new Rng(0);
-        restored.setState(state);
-        Batch resumed = new BatchSampler(d, 2, 4, restored).next();
-        assertArrayEquals(expected.inputs(), resumed.inputs());
+        WindowSource restored = new WindowSource(d, 2, 4, new Rng(0));
+        restored.restore(state);
+        assertArrayEquals(expected.longs(Batch.IDS), restored.next().longs(Batch.IDS));
+        assertEquals(2 * 4, expected.tokens());
+        var missing = assertThrows(IllegalArgumentException.class, () -> restored.restore(Map.of()));
+        assertTrue(missing.getMessage().contains("has no 'rng'"), missing.getMessage());
     }
 
     @Test
     void windowsCoverTheWholeRangeUniformly() throws Exception {
         TokenDataset d = counting(20);
-        BatchSampler s = new BatchSampler(d, 1, 4, new Rng(3));
+        WindowSource s = new WindowSource(d, 1, 4, new Rng(3));
         int[] hits = new int[16];
         for (int i = 0; i < 16000; i++) {
-            hits[(int) s.next().inputs()[0]]++;
+            hits[(int) s.next().longs(Batch.IDS)[0]]++;
         }
         for (int h : hits) {
             // 1000 expected per start; 6 standard deviations is about 190
@@ -65,6 +69,6 @@ class BatchSamplerTest {
 
     @Test
     void rejectsDatasetsShorterThanABlock() throws Exception {
-        assertThrows(IllegalArgumentException.class, () -> new BatchSampler(counting(8), 1, 8, new Rng(1)));
+        assertThrows(IllegalArgumentException.class, () -> new WindowSource(counting(8), 1, 8, new Rng(1)));
     }
 }

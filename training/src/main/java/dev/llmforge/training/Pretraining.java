@@ -1,0 +1,232 @@
+package dev.llmforge.training;
+
+import dev.llmforge.io.Checkpoint;
+import dev.llmforge.model.Gpt;
+import dev.llmforge.model.GptConfig;
+import dev.llmforge.optim.AdamW;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.tensor.Backends;
+import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Tensor;
+import dev.llmforge.training.data.Rng;
+import dev.llmforge.training.data.TokenData;
+import dev.llmforge.tokenizer.TokenizerFiles;
+import dev.llmforge.training.data.WindowSource;
+import dev.llmforge.training.metrics.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.BiPredicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pretraining of a {@link Gpt} on a {@link TokenData} set, as nanoGPT's {@code train.py}: a
+ * {@link Trainer} with the {@link NextTokenObjective}, random (B, T) windows of the train split
+ * from a seeded generator, one AdamW with weight decay on matrices and embeddings only, nanoGPT's
+ * warmup and cosine schedule, and evaluation on windows of both splits ({@code train_loss},
+ * {@code val_loss}) from a second generator (so evaluating never changes the training batches).
+ *
+ * <pre>{@code
+ * TokenData data = TokenData.open(Path.of("out/shakespeare-char"));
+ * try (Trainer trainer = Pretraining.builder()
+ *         .backend(Backends.get("djl"))
+ *         .data(data)
+ *         .model(GptConfig.shakespeareChar(data.vocabSize()))
+ *         .config(TrainingConfig.nanoGptShakespeareChar())
+ *         .outputDir(Path.of("out/shakespeare-char"))        // ckpt/, best/, metrics.jsonl, loss.png
+ *         .listener(new ConsoleProgress(System.out, 10))
+ *         .build()) {
+ *     TrainingResult result = trainer.run();
+ * }
+ * }</pre>
+ */
+public final class Pretraining {
+    /** The evaluation source of windows of the train split (its metric: {@code train_loss}). */
+    public static final String TRAIN_SPLIT = "train";
+    /** The evaluation source of windows of the validation split ({@code val_loss}). */
+    public static final String VAL_SPLIT = "val";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pretraining.class);
+    private static final long TRAIN_STREAM = 0x7261696EL;
+    private static final long EVAL_STREAM = 0x6576616CL;
+
+    private Pretraining() {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of a pretraining run; {@link #data} is required, everything else has a default. */
+    public static final class Builder {
+        private final Trainer.Builder trainer = Trainer.builder(); // the settings pretraining passes through
+        private Backend backend;
+        private TokenData data;
+        private GptConfig modelConfig;
+        private Gpt model;
+        private TrainingConfig config;
+        private Path resumeFrom;
+
+        private Builder() {
+        }
+
+        /** The backend (default {@link Backends#get()}). */
+        public Builder backend(Backend v) {
+            backend = v;
+            return this;
+        }
+
+        /** The prepared data (required). */
+        public Builder data(TokenData v) {
+            data = v;
+            return this;
+        }
+
+        /**
+         * A fresh model of this shape, initialised from the training seed (default
+         * {@link GptConfig#shakespeareChar} for the data's vocabulary). The trainer owns it.
+         */
+        public Builder model(GptConfig v) {
+            modelConfig = v;
+            model = null;
+            return this;
+        }
+
+        /** An existing model to train further (its parameters change in place; the caller keeps ownership). */
+        public Builder model(Gpt v) {
+            model = v;
+            modelConfig = null;
+            return this;
+        }
+
+        /** How to train (default {@link TrainingConfig#nanoGptShakespeareChar()}; on resume, the checkpoint's). */
+        public Builder config(TrainingConfig v) {
+            config = v;
+            return this;
+        }
+
+        /** Where checkpoints ({@code ckpt/}, {@code best/}), {@code metrics.jsonl} and {@code loss.png} go (default: nowhere). */
+        public Builder outputDir(Path v) {
+            trainer.outputDir(v);
+            return this;
+        }
+
+        /** Continue the run saved in this checkpoint directory (model, optimiser, step, generators). */
+        public Builder resumeFrom(Path checkpointDir) {
+            resumeFrom = checkpointDir;
+            trainer.resumeFrom(checkpointDir);
+            return this;
+        }
+
+        /** Allow a fresh run to replace the checkpoints and metrics of an earlier run in the output directory. */
+        public Builder overwrite(boolean v) {
+            trainer.overwrite(v);
+            return this;
+        }
+
+        /** Which parameters get weight decay (default {@link AdamW#MATRICES}: rank >= 2, as nanoGPT). */
+        public Builder weightDecayWhen(BiPredicate<String, Tensor> v) {
+            trainer.weightDecayWhen(v);
+            return this;
+        }
+
+        public Builder listener(TrainingListener v) {
+            trainer.listener(v);
+            return this;
+        }
+
+        /**
+         * Creates the trainer: builds or loads the model and checks that model, data and checkpoint agree.
+         *
+         * @throws IOException              if the checkpoint cannot be read
+         * @throws IllegalArgumentException if the model's vocabulary or tokenizer differs from the data's
+         * @throws IllegalStateException    if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
+         */
+        public Trainer build() throws IOException {
+            if (data == null) {
+                throw new IllegalStateException("pretraining needs data (Builder.data)");
+            }
+            if (backend == null) {
+                backend = Backends.get();
+            }
+            TrainingConfig training = config;
+            if (resumeFrom != null) {
+                if (model != null || modelConfig != null) {
+                    throw new IllegalStateException("resumeFrom loads the model from the checkpoint: do not also set a model");
+                }
+                TrainingState resumed = TrainingCheckpoint.readState(resumeFrom);
+                training = training != null ? training : resumed.config();
+                checkVocabulary(Checkpoint.loadConfig(resumeFrom));
+                checkTokenizer(resumeFrom);
+                checkDataSize(resumed);
+            } else if (training == null) {
+                training = TrainingConfig.nanoGptShakespeareChar();
+            }
+            boolean owns = model == null;
+            Gpt m;
+            if (resumeFrom != null) {
+                m = Gpt.forLoading(Checkpoint.loadConfig(resumeFrom), Tensor.on(backend), DType.F32); // the trainer loads its weights
+            } else if (model == null) {
+                m = new Gpt(modelConfig != null ? modelConfig : GptConfig.shakespeareChar(data.vocabSize()), backend, training.seed());
+            } else {
+                m = model;
+            }
+            try {
+                checkVocabulary(m.config());
+                return buildTrainer(m, owns, training);
+            } catch (IOException | RuntimeException e) {
+                if (owns) {
+                    m.close();
+                }
+                throw e;
+            }
+        }
+
+        private Trainer buildTrainer(Gpt m, boolean owns, TrainingConfig training) throws IOException {
+            int block = m.config().blockSize();
+            Rng evalRng = new Rng(training.seed() ^ EVAL_STREAM); // both evaluation sources draw from it, in turn
+            Trainer.Builder b = trainer.backend(backend).config(training).model(Trainer.DEFAULT_MODEL, m).objective(new NextTokenObjective(m))
+                    .trainSource(new WindowSource(data.train(), training.batchSize(), block, new Rng(training.seed() ^ TRAIN_STREAM)))
+                    .evalSource(TRAIN_SPLIT, new WindowSource(data.train(), training.batchSize(), block, evalRng))
+                    .evalSource(VAL_SPLIT, new WindowSource(data.val(), training.batchSize(), block, evalRng))
+                    .tokenizerJson(TokenizerFiles.toJson(data.tokenizer())).data("directory", data.directory().toString())
+                    .data("train_tokens", Long.toString(data.train().size())).data("val_tokens", Long.toString(data.val().size()));
+            if (owns) {
+                b.owning(m);
+            }
+            Trainer trainer = b.build();
+            LOG.info("data: " + data.describe());
+            return trainer;
+        }
+
+        private void checkVocabulary(GptConfig c) {
+            if (c.vocabSize() != data.vocabSize()) {
+                throw new IllegalArgumentException("vocabulary mismatch: the model has " + c.vocabSize() + " tokens, the data in "
+                        + data.directory() + " was encoded with " + data.vocabSize() + " (" + TokenizerFiles.describe(data.tokenizer()) + ")");
+            }
+        }
+
+        private void checkTokenizer(Path checkpoint) throws IOException {
+            if (Files.isRegularFile(checkpoint.resolve(Checkpoint.TOKENIZER))) {
+                String saved = Files.readString(checkpoint.resolve(Checkpoint.TOKENIZER));
+                if (!saved.equals(TokenizerFiles.toJson(data.tokenizer()))) {
+                    throw new IllegalArgumentException("tokenizer mismatch: the data in " + data.directory() + " was encoded with "
+                            + TokenizerFiles.describe(data.tokenizer()) + ", different from the tokenizer saved in " + checkpoint + " ("
+                            + TokenizerFiles.describe(TrainingCheckpoint.tokenizer(checkpoint)) + ")");
+                }
+            }
+        }
+
+        private void checkDataSize(TrainingState s) {
+            Map<String, String> saved = s.data();
+            String train = saved.get("train_tokens");
+            String val = saved.get("val_tokens");
+            if (train != null && val != null && !(train.equals(Long.toString(data.train().size())) && val.equals(Long.toString(data.val().size())))) {
+                LOG.warn("the checkpoint trained on " + train + " train / " + val + " val tokens (" + saved.get("directory") + "), the data now has "
+                        + data.train().size() + " / " + data.val().size() + ": the run will not continue exactly");
+            }
+        }
+    }
+}
