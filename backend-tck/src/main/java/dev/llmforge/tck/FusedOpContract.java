@@ -10,9 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.autograd.FusedOps;
-import dev.llmforge.autograd.GradMode;
 import dev.llmforge.nn.functional.F;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.FusedKernels;
@@ -20,6 +18,7 @@ import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tck.Expect.Values;
 import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
@@ -309,7 +308,7 @@ public abstract class FusedOpContract extends BackendContract {
         List<Double> losses = new ArrayList<>();
         try (TinyModel model = new TinyModel(b)) {
             for (int step = 1; step <= 4; step++) {
-                try (TensorScope ignored = TensorScope.open(); GradMode.Restore observer = Dispatch.observe((op, on, nanos) -> {
+                try (TensorScope ignored = TensorScope.open(); Dispatch.Restore observer = Dispatch.observe((op, on, nanos) -> {
                     if (on == b) {
                         calls.add(op);
                     }

@@ -3,6 +3,7 @@ package dev.llmforge.autograd;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import java.util.ArrayList;

@@ -3,6 +3,8 @@ package dev.llmforge.capture;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.OpKind;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.Shape;
 import java.util.Set;
 

@@ -2,6 +2,8 @@ package dev.llmforge.capture;
 
 import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.OpKind;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;

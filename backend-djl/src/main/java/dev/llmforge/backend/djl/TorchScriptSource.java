@@ -1,9 +1,9 @@
 package dev.llmforge.backend.djl;
 
-import dev.llmforge.capture.Op;
-import dev.llmforge.capture.OpKind;
-import dev.llmforge.capture.Program;
-import dev.llmforge.capture.ValueType;
+import dev.llmforge.spi.capture.Op;
+import dev.llmforge.spi.capture.OpKind;
+import dev.llmforge.spi.capture.Program;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import java.util.ArrayList;

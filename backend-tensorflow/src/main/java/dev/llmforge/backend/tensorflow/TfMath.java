@@ -1,6 +1,6 @@
 package dev.llmforge.backend.tensorflow;
 
-import dev.llmforge.capture.OpKind;
+import dev.llmforge.spi.capture.OpKind;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.HalfFloats;
 import dev.llmforge.tensor.Shape;
