@@ -1,5 +1,10 @@
 package dev.llmforge.spi;
 
+import static dev.llmforge.spi.GeluConstants.CUBIC_COEFFICIENT;
+import static dev.llmforge.spi.GeluConstants.INV_SQRT_2;
+import static dev.llmforge.spi.GeluConstants.INV_SQRT_2PI;
+import static dev.llmforge.spi.GeluConstants.SQRT_2_OVER_PI;
+
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import java.nio.ByteBuffer;
@@ -17,9 +22,6 @@ import java.util.List;
  * Core validates shapes and dtypes before calling.
  */
 public class FusedKernels {
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double GELU_C = 0.044715;
-
     protected final Kernels k;
 
     public FusedKernels(Kernels primitives) {
@@ -132,18 +134,18 @@ public class FusedKernels {
             if (tanhApproximation) {
                 // 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) c (1 + 3 a x^2),  u = c (x + a x^3)
                 NativeTensor x2 = t.t(k.mul(x, x));
-                NativeTensor u = t.t(k.mul(t.t(k.add(x, t.t(k.mul(t.t(k.mul(x2, x)), scalar(t, GELU_C, x))))), scalar(t, SQRT_2_OVER_PI, x)));
+                NativeTensor u = t.t(k.mul(t.t(k.add(x, t.t(k.mul(t.t(k.mul(x2, x)), scalar(t, CUBIC_COEFFICIENT, x))))), scalar(t, SQRT_2_OVER_PI, x)));
                 NativeTensor th = t.t(k.tanh(u));
                 NativeTensor left = t.t(k.mul(t.t(k.add(th, scalar(t, 1, x))), scalar(t, 0.5, x)));
                 NativeTensor sech2 = t.t(k.sub(scalar(t, 1, x), t.t(k.mul(th, th))));
-                NativeTensor du = t.t(k.mul(t.t(k.add(t.t(k.mul(x2, scalar(t, 3 * GELU_C, x))), scalar(t, 1, x))), scalar(t, SQRT_2_OVER_PI, x)));
+                NativeTensor du = t.t(k.mul(t.t(k.add(t.t(k.mul(x2, scalar(t, 3 * CUBIC_COEFFICIENT, x))), scalar(t, 1, x))), scalar(t, SQRT_2_OVER_PI, x)));
                 NativeTensor right = t.t(k.mul(t.t(k.mul(t.t(k.mul(x, scalar(t, 0.5, x))), sech2)), du));
                 derivative = t.t(k.add(left, right));
             } else {
                 // Phi(x) + x phi(x)
                 NativeTensor cdf = t.t(geluErfCdf(t, x));
                 NativeTensor x2 = t.t(k.mul(x, x));
-                NativeTensor pdf = t.t(k.mul(t.t(k.exp(t.t(k.mul(x2, scalar(t, -0.5, x))))), scalar(t, 1 / Math.sqrt(2 * Math.PI), x)));
+                NativeTensor pdf = t.t(k.mul(t.t(k.exp(t.t(k.mul(x2, scalar(t, -0.5, x))))), scalar(t, INV_SQRT_2PI, x)));
                 derivative = t.t(k.add(cdf, t.t(k.mul(x, pdf))));
             }
             return k.mul(gradOut, derivative);
@@ -243,13 +245,13 @@ public class FusedKernels {
     /** 0.5 (1 + tanh(c (x + a x^3))). */
     private NativeTensor geluTanhCdf(Temps t, NativeTensor x) {
         NativeTensor x3 = t.t(k.mul(t.t(k.mul(x, x)), x));
-        NativeTensor u = t.t(k.mul(t.t(k.add(x, t.t(k.mul(x3, scalar(t, GELU_C, x))))), scalar(t, SQRT_2_OVER_PI, x)));
+        NativeTensor u = t.t(k.mul(t.t(k.add(x, t.t(k.mul(x3, scalar(t, CUBIC_COEFFICIENT, x))))), scalar(t, SQRT_2_OVER_PI, x)));
         return k.mul(t.t(k.add(t.t(k.tanh(u)), scalar(t, 1, x))), scalar(t, 0.5, x));
     }
 
     /** 0.5 (1 + erf(x / sqrt 2)). */
     private NativeTensor geluErfCdf(Temps t, NativeTensor x) {
-        NativeTensor e = t.t(k.erf(t.t(k.mul(x, scalar(t, 1 / Math.sqrt(2), x)))));
+        NativeTensor e = t.t(k.erf(t.t(k.mul(x, scalar(t, INV_SQRT_2, x)))));
         return k.mul(t.t(k.add(e, scalar(t, 1, x))), scalar(t, 0.5, x));
     }
 

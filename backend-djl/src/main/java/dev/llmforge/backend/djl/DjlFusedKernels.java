@@ -1,6 +1,8 @@
 package dev.llmforge.backend.djl;
 
 import static dev.llmforge.backend.djl.DjlKernels.a;
+import static dev.llmforge.spi.GeluConstants.CUBIC_COEFFICIENT;
+import static dev.llmforge.spi.GeluConstants.SQRT_2_OVER_PI;
 
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -38,8 +40,6 @@ final class DjlFusedKernels extends FusedKernels {
             FusedOp.GELU, FusedOp.CAUSAL_ATTENTION, FusedOp.ADAMW_UPDATE);
 
     private static final ai.djl.Device CPU = ai.djl.Device.cpu();
-    static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    static final double GELU_C = 0.044715;
 
     private final DjlKernels djl;
     private final Constants constants;
@@ -48,8 +48,8 @@ final class DjlFusedKernels extends FusedKernels {
         super(kernels);
         this.djl = kernels;
         this.constants = kernels.constants();
-        constants.preload(new double[] {1, 3 * GELU_C, 2 * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI * GELU_C, Double.NEGATIVE_INFINITY},
-                DType.F32, DType.F64);
+        constants.preload(new double[] {1, 3 * CUBIC_COEFFICIENT, 2 * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI * CUBIC_COEFFICIENT,
+            Double.NEGATIVE_INFINITY}, DType.F32, DType.F64);
         constants.preload(new double[] {0}, DType.I64);
     }
 
@@ -241,7 +241,7 @@ final class DjlFusedKernels extends FusedKernels {
     private PtNDArray geluTanh(PtNDArray x, DType dtype) {
         try (Temporaries tmp = new Temporaries()) {
             PtNDArray u2 = tmp.t(JniUtils.mul(x, x));
-            JniUtils.muli(u2, constants.of(2 * SQRT_2_OVER_PI * GELU_C, dtype));
+            JniUtils.muli(u2, constants.of(2 * SQRT_2_OVER_PI * CUBIC_COEFFICIENT, dtype));
             finishTwiceGeluArgument(u2, x, dtype);
             return JniUtils.mul(x, tmp.t(JniUtils.sigmoid(u2)));
         }
@@ -252,13 +252,13 @@ final class DjlFusedKernels extends FusedKernels {
         PtNDArray one = constants.of(1, dtype);
         try (Temporaries tmp = new Temporaries()) {
             PtNDArray x2 = tmp.t(JniUtils.mul(x, x));
-            PtNDArray u2 = tmp.t(JniUtils.mul(x2, constants.of(2 * SQRT_2_OVER_PI * GELU_C, dtype)));
+            PtNDArray u2 = tmp.t(JniUtils.mul(x2, constants.of(2 * SQRT_2_OVER_PI * CUBIC_COEFFICIENT, dtype)));
             finishTwiceGeluArgument(u2, x, dtype);
             PtNDArray s = tmp.t(JniUtils.sigmoid(u2));
             PtNDArray derivative = tmp.t(JniUtils.mul(s, s));
             JniUtils.negi(derivative);
             JniUtils.addi(derivative, s); // s (1 - s)
-            JniUtils.muli(x2, constants.of(3 * GELU_C, dtype));
+            JniUtils.muli(x2, constants.of(3 * CUBIC_COEFFICIENT, dtype));
             JniUtils.addi(x2, one);
             JniUtils.muli(x2, constants.of(2 * SQRT_2_OVER_PI, dtype)); // 2c (1 + 3 a x^2)
             JniUtils.muli(derivative, x2);
