@@ -20,6 +20,13 @@ import java.util.List;
  * <p>Forward methods return a {@link Result}: the output and any handles the backward needs. Core
  * owns (and eventually closes) every returned handle; {@code saved} must not contain the output.
  * Core validates shapes and dtypes before calling.
+ *
+ * <p>Each forward is told whether a backward may follow ({@code backwardFollows}): true when some
+ * input needs a gradient, so core may call the pair's backward with the returned {@code Result};
+ * false when none does (inference, or gradients off), so core closes {@code saved} unused and never
+ * calls the backward. A backend may use it to prepare a cheaper backward (DJL records the forward
+ * under PyTorch's autograd) or to save less; the output must not depend on it. The compositions
+ * here ignore it.
  */
 public class FusedKernels {
     protected final Kernels k;
@@ -49,7 +56,7 @@ public class FusedKernels {
      * Mean cross-entropy of {@code logits} (N, V) against integer {@code targets} (N), over the
      * targets that are not {@code ignoreIndex}; 0 if every target is ignored. Output: rank 0.
      */
-    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex) {
+    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex, boolean backwardFollows) {
         int v = logits.shape().dim(1);
         try (Temps t = new Temps()) {
             NativeTensor logp = logSoftmaxLastAxis(t, logits); // (N, V), saved
@@ -80,7 +87,7 @@ public class FusedKernels {
     // ---- layer norm -----------------------------------------------------------------------------------
 
     /** Normalises over the last axis; {@code weight} and {@code bias} (C) may be null. */
-    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps) {
+    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps, boolean backwardFollows) {
         int last = x.shape().rank() - 1;
         double c = x.shape().dim(last);
         try (Temps t = new Temps()) {
@@ -121,7 +128,7 @@ public class FusedKernels {
     // ---- GELU -----------------------------------------------------------------------------------------
 
     /** GELU, exact (erf) or with GPT-2's tanh approximation. */
-    public Result gelu(NativeTensor x, boolean tanhApproximation) {
+    public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
         try (Temps t = new Temps()) {
             NativeTensor cdf = t.t(tanhApproximation ? geluTanhCdf(t, x) : geluErfCdf(t, x)); // 0.5 (1 + tanh/erf)
             return new Result(k.mul(x, cdf));
@@ -155,7 +162,7 @@ public class FusedKernels {
     // ---- softmax ----------------------------------------------------------------------------------------
 
     /** Softmax over the last axis. */
-    public Result softmax(NativeTensor x) {
+    public Result softmax(NativeTensor x, boolean backwardFollows) {
         try (Temps t = new Temps()) {
             return new Result(softmaxLastAxis(t, x));
         }
@@ -177,7 +184,7 @@ public class FusedKernels {
      * Tq <= Tk. Query i sits at position Tk - Tq + i and sees keys 0 to that position (so a
      * one-token query against a KV cache sees everything). Output (B, H, Tq, D).
      */
-    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale) {
+    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale, boolean backwardFollows) {
         try (Temps t = new Temps()) {
             NativeTensor scores = t.t(k.mul(t.t(k.matmul(q, key, false, true)), scalar(t, scale, q))); // (B, H, Tq, Tk)
             NativeTensor mask = t.t(causalMask(q.shape().dim(2), key.shape().dim(2), q));

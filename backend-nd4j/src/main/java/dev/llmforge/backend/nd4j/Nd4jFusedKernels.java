@@ -57,7 +57,7 @@ final class Nd4jFusedKernels extends FusedKernels {
     // ---- softmax ------------------------------------------------------------------------------------
 
     @Override
-    public Result softmax(NativeTensor x) {
+    public Result softmax(NativeTensor x, boolean backwardFollows) {
         return new Result(kernels.compute(x.shape(), x.dtype(), out -> softmaxInto(array(x), x.shape(), x.dtype(), out)));
     }
 
@@ -113,7 +113,7 @@ final class Nd4jFusedKernels extends FusedKernels {
     // ---- softmax cross-entropy ------------------------------------------------------------------------
 
     @Override
-    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex) {
+    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex, boolean backwardFollows) {
         int v = logits.shape().dim(1);
         DType dtype = logits.dtype();
         long[] kept = keptPositions(targets, ignoreIndex, v);
@@ -228,7 +228,7 @@ final class Nd4jFusedKernels extends FusedKernels {
     // ---- layer norm ----------------------------------------------------------------------------------
 
     @Override
-    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps) {
+    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps, boolean backwardFollows) {
         Shape shape = x.shape();
         int c = shape.dim(-1);
         int rows = shape.size() / c;
@@ -376,7 +376,7 @@ final class Nd4jFusedKernels extends FusedKernels {
     // Phi(x)) for the backward.
 
     @Override
-    public Result gelu(NativeTensor x, boolean tanhApproximation) {
+    public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
         INDArray xa = array(x);
         // saved for the backward, so that it need not recompute the transcendental:
         // s = sigmoid(2u) for the tanh form, Phi(x) for the exact one
@@ -471,7 +471,7 @@ final class Nd4jFusedKernels extends FusedKernels {
      * cached additive causal mask and the softmax above), probabilities times values.
      */
     @Override
-    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale) {
+    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale, boolean backwardFollows) {
         Shape qs = q.shape();
         int tq = qs.dim(2);
         int tk = key.shape().dim(2);
