@@ -136,9 +136,9 @@ final class DjlKernels implements Kernels {
     /**
      * The gradient of {@link #gather}. PyTorch's index_add is not exposed by DJL, but the backward of
      * its embedding lookup and advanced indexing is an accumulating index-add: so the kernel gathers
-     * from a leaf under PyTorch autograd and backpropagates {@code updates} into it. (Measured for an
-     * embedding gradient, (65,128) from (8,64) indices: 256 µs, against 318 µs for a one-hot matmul,
-     * which also grows with the vocabulary.)
+     * from a leaf under PyTorch autograd and backpropagates {@code updates} into it: faster than a
+     * one-hot matmul for nanoGPT's embedding gradient, and unlike that it does not grow with the
+     * vocabulary (module README).
      */
     @Override
     public NativeTensor scatterAdd(Shape shape, int axis, NativeTensor indices, NativeTensor updates) {

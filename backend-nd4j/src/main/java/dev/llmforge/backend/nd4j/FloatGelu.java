@@ -5,9 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Both GELU forms and their backwards for F32, in Java on host copies ({@link HostFloats}).
- * libnd4j's {@code erf}, {@code exp} and {@code sigmoid} are scalar library loops: on a [768, 512]
- * F32 (nanoGPT's feed-forward activation) its erf took 4.0 ms, exp 1.3 ms and sigmoid 1.0 ms,
- * against 0.06 ms for a multiply. Here erf and tanh are rational approximations and the Gaussian
+ * libnd4j's {@code erf}, {@code exp} and {@code sigmoid} are scalar library loops, each many times
+ * the cost of a multiply over the same array (nanoGPT's feed-forward activation; figures in the
+ * module README, GELU). Here erf and tanh are rational approximations and the Gaussian
  * {@code exp(-x^2/2)} a polynomial raised to the 64th power, plain float multiplies, adds and
  * divides in one loop that the JIT vectorizes.
  *

@@ -82,8 +82,8 @@ final class Nd4jFusedKernels extends FusedKernels {
      * Softmax over the last axis of {@code x} into {@code out} (which may be {@code x}), from max,
      * subtract, exp, sum and divide. Not libnd4j's softmax: it opens an OpenMP region as wide as
      * the calling thread's OpenMP setting rather than ND4J's thread limit (the machine's core
-     * count unless another library set it), and on a busy two-core machine took 8 ms for a
-     * [768, 128] F32 against 0.4 ms when that region had one thread.
+     * count unless another library set it), and on a busy two-core machine that made it about twenty
+     * times slower than with a one-thread region (module README, softmax).
      */
     private void softmaxInto(INDArray x, Shape shape, DType dtype, INDArray out) {
         int last = shape.rank() - 1;

@@ -31,8 +31,8 @@ final class Nd4jKernels implements Kernels {
     private static final int HOST_FILL_LIMIT = 4096;
     /**
      * {@link #slice} and {@link #gather} copy contiguous runs of at least this many bytes with one
-     * {@code memcpy} each (about 11 ns a call here) instead of calling libnd4j's op (about 45 µs
-     * for nanoGPT's sizes).
+     * {@code memcpy} each instead of calling libnd4j's op, which costs thousands of {@code memcpy}
+     * calls at nanoGPT's sizes (module README, "What runs where").
      */
     private static final long MEMCPY_RUN_BYTES = 256;
 
@@ -222,8 +222,8 @@ final class Nd4jKernels implements Kernels {
 
     /**
      * A slice whose contiguous runs are at least {@value #MEMCPY_RUN_BYTES} bytes long is copied run
-     * by run: libnd4j's {@code slice} took 46 µs for q, k or v of nanoGPT's (12, 12, 64, 32) heads,
-     * its 12 runs of 32 KiB 8 µs. Shorter runs go to libnd4j.
+     * by run, several times faster than libnd4j's {@code slice} for q, k or v of nanoGPT's heads
+     * (module README). Shorter runs go to libnd4j.
      */
     @Override
     public NativeTensor slice(NativeTensor x, int axis, int start, int end) {
@@ -315,7 +315,7 @@ final class Nd4jKernels implements Kernels {
         // vector source with a matrix of indices): (size, inner) by rows, or (outer, size, inner) along axis 1
         long row = (long) inner * src.dtype().byteSize();
         if (outer == 1 && row >= MEMCPY_RUN_BYTES) {
-            // one memcpy per row: libnd4j's gather took 55 µs for nanoGPT's 768 token embeddings of 128, this 15 µs
+            // one memcpy per row: a fraction of libnd4j's gather for nanoGPT's token embeddings (module README)
             return compute(outShape, src.dtype(), out -> copyRows(array(src), size, indices, row, out));
         }
         return compute(outShape, src.dtype(), out -> {
@@ -370,8 +370,8 @@ final class Nd4jKernels implements Kernels {
 
     /**
      * F32 {@code (n, inner)} rows of {@code updates} summed into {@code (size, inner)} by index, in
-     * Java on host copies: libnd4j's {@code unsorted_segment_sum} took 0.77 ms per step for
-     * nanoGPT's token-embedding gradient (768 rows of 128 into 65).
+     * Java on host copies: libnd4j's {@code unsorted_segment_sum} was several times slower for
+     * nanoGPT's token-embedding gradient (768 rows of 128 into 65; module README).
      */
     private void addRowsF32(NativeTensor indices, INDArray updates, int size, int inner, INDArray out) {
         long[] at = indexValues(indices, size);
@@ -514,8 +514,8 @@ final class Nd4jKernels implements Kernels {
 
     /**
      * {@code z = c ? x : y} element by element, all four of one shape, copied bit for bit. A loop
-     * over the arrays' memory: libnd4j's select (and its where, where_np) took 10-15 ms for a
-     * [768, 128] F32, about 130 ns per element, and no exact arithmetic form exists (-inf * 0 is NaN).
+     * over the arrays' memory: libnd4j's select (and its where, where_np) was slow for a training
+     * step's activations (module README), and no exact arithmetic form exists (-inf * 0 is NaN).
      */
     private static void select(INDArray c, INDArray x, INDArray y, DType dtype, INDArray z) {
         ByteBuffer cb = c.data().asNio();
@@ -561,9 +561,9 @@ final class Nd4jKernels implements Kernels {
         }
         int leading = leadingBlock(axes);
         if (x.dtype().isFloating() && leading > 0 && leading < x.shape().rank()) {
-            // over leading axes (a bias gradient): BLAS's ones(1, R) @ x(R, C) took 120 us of CPU where
-            // libnd4j's reduce_sum took 280 us, for a [768, 384] F32 on one thread. Sums over the
-            // trailing or all axes were as fast or faster on reduce_sum, and integer sums stay exact there.
+            // over leading axes (a bias gradient): BLAS's ones(1, R) @ x(R, C) took less than half the CPU
+            // of libnd4j's reduce_sum (module README). Sums over the trailing or all axes were as fast or
+            // faster on reduce_sum, and integer sums stay exact there.
             int rows = product(x.shape(), 0, leading);
             int cols = x.shape().size() / rows;
             return compute(out, x.dtype(), z -> sumRows(view(array(x), rows, cols), x.dtype(), view(z, 1, cols)));
