@@ -17,14 +17,17 @@ import dev.llmforge.tensor.Device;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
  * Discovery and selection: {@link ServiceLoader} finds exactly one provider with the backend's
  * name, it is available here, {@link Backends#get(String)} and the default selection return the
- * backend, and its declarations (capabilities, dtypes, devices) agree with each other.
+ * backend, and its declarations (capabilities, dtypes, devices) agree with each other. Also the
+ * boundary: the backend's classes use nothing of core but the SPI and the tensor value types.
  */
 public abstract class DiscoveryContract extends BackendContract {
 
@@ -101,6 +104,19 @@ public abstract class DiscoveryContract extends BackendContract {
         BackendNotFoundException e = assertThrows(BackendNotFoundException.class, () -> Backends.get("no-such-backend"));
         assertTrue(e.getMessage().contains("no-such-backend") && e.getMessage().contains(expectedName()),
                 "the error should name the requested backend and list the ones found (" + expectedName() + "): " + e.getMessage());
+    }
+
+    /**
+     * The backend's classes (its package and sub-packages, as compiled) refer to no core package but
+     * {@code dev.llmforge.spi} (with {@code spi.capture}) and {@code dev.llmforge.tensor}: what core
+     * tells a backend goes through the SPI, never through core's state (autograd's grad mode, the
+     * capture recorder, models).
+     */
+    @Test
+    void backendUsesCoreOnlyThroughTheSpi() {
+        Map<String, Set<String>> outside = ClassReferences.outside(backend().getClass(), Set.of("dev.llmforge.spi", "dev.llmforge.tensor"));
+        assertTrue(outside.isEmpty(), () -> "backend " + backend().name() + " reaches into core beyond dev.llmforge.spi and dev.llmforge.tensor: "
+                + outside);
     }
 
     @Test

@@ -33,10 +33,10 @@ final class FusedCases {
                 KernelPair kernels) {
     }
 
-    /** The case's forward kernel on raw handles (aligned with the inputs). */
+    /** The case's forward kernel on raw handles (aligned with the inputs), told whether its backward follows. */
     @FunctionalInterface
     interface KernelForward {
-        FusedKernels.Result apply(FusedKernels f, List<NativeTensor> in);
+        FusedKernels.Result apply(FusedKernels f, List<NativeTensor> in, boolean backwardFollows);
     }
 
     /** The case's backward kernel on raw handles; results aligned with the inputs (null where none). */
@@ -98,7 +98,7 @@ final class FusedCases {
                     Tensor picked = mask.on(x.backend()).where(logSoftmax(x), x.scalarLike(0)); // (N, V)
                     return picked.mul(rowWeight.as(x.dtype()).on(x.backend())).sum().neg();
                 },
-                new KernelPair((f, in) -> f.softmaxCrossEntropy(in.get(0), in.get(1), IGNORE),
+                new KernelPair((f, in, backward) -> f.softmaxCrossEntropy(in.get(0), in.get(1), IGNORE, backward),
                         (f, in, r, g) -> new NativeTensor[] {f.softmaxCrossEntropyBackward(in.get(0), in.get(1), IGNORE, r, g), null}));
     }
 
@@ -129,7 +129,8 @@ final class FusedCases {
                     return withBias ? y.add(xs.get(xs.size() - 1)) : y;
                 },
                 new KernelPair(
-                        (f, in) -> f.layerNorm(in.get(0), withWeight ? in.get(1) : null, withBias ? in.get(in.size() - 1) : null, LAYER_NORM_EPS),
+                        (f, in, backward) -> f.layerNorm(in.get(0), withWeight ? in.get(1) : null, withBias ? in.get(in.size() - 1) : null,
+                                LAYER_NORM_EPS, backward),
                         (f, in, r, g) -> layerNormBackward(f, in, r, g, withWeight, withBias)));
     }
 
@@ -144,7 +145,8 @@ final class FusedCases {
                             : v.mul(1 / Math.sqrt(2)).erf();
                     return v.mul(inner.add(1)).mul(0.5);
                 },
-                new KernelPair((f, in) -> f.gelu(in.get(0), tanh), (f, in, r, g) -> new NativeTensor[] {f.geluBackward(in.get(0), tanh, r, g)}));
+                new KernelPair((f, in, backward) -> f.gelu(in.get(0), tanh, backward),
+                        (f, in, r, g) -> new NativeTensor[] {f.geluBackward(in.get(0), tanh, r, g)}));
     }
 
     private static Case softmax(String name, DType dtype, int... dims) {
@@ -152,7 +154,7 @@ final class FusedCases {
         return new Case(name, FusedOp.SOFTMAX, List.of(x), new boolean[] {true},
                 xs -> FusedOps.softmax(xs.get(0)),
                 xs -> softmaxOf(xs.get(0)),
-                new KernelPair((f, in) -> f.softmax(in.get(0)), (f, in, r, g) -> new NativeTensor[] {f.softmaxBackward(r, g)}));
+                new KernelPair((f, in, backward) -> f.softmax(in.get(0), backward), (f, in, r, g) -> new NativeTensor[] {f.softmaxBackward(r, g)}));
     }
 
     private static Case attention(String name, DType dtype, int b, int h, int tq, int tk, int d) {
@@ -175,7 +177,7 @@ final class FusedCases {
                     Tensor masked = mask.on(scores.backend()).where(scores, scores.scalarLike(Double.NEGATIVE_INFINITY));
                     return softmaxOf(masked).matmul(xs.get(2));
                 },
-                new KernelPair((f, in) -> f.causalAttention(in.get(0), in.get(1), in.get(2), scale),
+                new KernelPair((f, in, backward) -> f.causalAttention(in.get(0), in.get(1), in.get(2), scale, backward),
                         (f, in, r, g) -> f.causalAttentionBackward(in.get(0), in.get(1), in.get(2), scale, r, g)));
     }
 

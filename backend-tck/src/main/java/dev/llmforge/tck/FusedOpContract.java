@@ -10,9 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.autograd.FusedOps;
-import dev.llmforge.autograd.GradMode;
+import dev.llmforge.capture.StepFunction;
 import dev.llmforge.nn.functional.F;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.FusedKernels;
@@ -20,6 +19,7 @@ import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tck.Expect.Values;
 import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
@@ -42,9 +42,10 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * The fused forward/backward pairs of {@link FusedKernels}: each compared with the reference
  * backend and with its definition from primitives (forward values and autograd gradients), in F32
- * and F64; a native pair overrides both of its methods; the kernels return fresh handles and leak
- * nothing; and a training step built from the functional API really calls every fused forward and
- * backward (through {@link Dispatch#observe}), the native override where the backend declares one.
+ * and F64, and its forward also when no backward follows; a native pair overrides both of its
+ * methods; the kernels return fresh handles and leak nothing, with or without a backward; and a
+ * training step built from the functional API really calls every fused forward and backward
+ * (through {@link Dispatch#observe}), the native override where the backend declares one.
  */
 public abstract class FusedOpContract extends BackendContract {
     private static final List<DType> FLOATS = List.of(F32, F64);
@@ -93,6 +94,35 @@ public abstract class FusedOpContract extends BackendContract {
             }
         }
         return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> fusedForwardsWithoutGradientsMatchTheReference() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (DType t : FLOATS) {
+            for (FusedCases.Case c : FusedCases.all(t)) {
+                String label = c.name() + " " + t + ", no gradient needed";
+                tests.add(DynamicTest.dynamicTest(label, () -> {
+                    requireDtype(t);
+                    Values expected = forwardOnly(reference(), c, false);
+                    Values actual = forwardOnly(backend(), c, captured());
+                    Expect.close(label + " on " + backend().name() + " vs " + REFERENCE, Tolerance.Kind.ACCUMULATED, expected, actual);
+                }));
+            }
+        }
+        return tests.stream();
+    }
+
+    /** The case's fused op on inputs that need no gradient: core tells the forward that no backward follows. */
+    private static Values forwardOnly(Backend on, FusedCases.Case c, boolean captured) {
+        try (TensorScope ignored = TensorScope.open()) {
+            List<Tensor> xs = new ArrayList<>();
+            for (HostTensor h : c.inputs()) {
+                xs.add(h.on(on));
+            }
+            StepFunction forward = in -> List.of(c.fused().apply(in));
+            return Values.of((captured ? Captured.apply(on, forward, xs) : forward.apply(xs)).get(0));
+        }
     }
 
     @Test
@@ -222,15 +252,22 @@ public abstract class FusedOpContract extends BackendContract {
     Stream<DynamicTest> fusedKernelsReturnFreshHandlesAndLeakNothing() {
         List<DynamicTest> tests = new ArrayList<>();
         for (FusedCases.Case c : FusedCases.all(F32)) {
-            tests.add(DynamicTest.dynamicTest(c.name() + ": kernel-level handles", () -> {
-                kernelHygiene(c, false); // warm-up: a backend may fill caches on first use
-                kernelHygiene(c, true);
-            }));
+            for (boolean backwardFollows : new boolean[] {true, false}) {
+                String label = c.name() + ": kernel-level handles, " + (backwardFollows ? "forward and backward" : "forward alone");
+                tests.add(DynamicTest.dynamicTest(label, () -> {
+                    kernelHygiene(c, backwardFollows, false); // warm-up: a backend may fill caches on first use
+                    kernelHygiene(c, backwardFollows, true);
+                }));
+            }
         }
         return tests.stream();
     }
 
-    private void kernelHygiene(FusedCases.Case c, boolean countHandles) {
+    /**
+     * Calls the case's forward kernel, told whether its backward follows, then (if it does) the
+     * backward; checks that each returns fresh handles and leaves exactly those alive.
+     */
+    private void kernelHygiene(FusedCases.Case c, boolean backwardFollows, boolean countHandles) {
         Backend b = backend();
         FusedKernels fused = b.fused();
         try (TensorScope ignored = TensorScope.open()) {
@@ -245,7 +282,7 @@ public abstract class FusedOpContract extends BackendContract {
             long before = b.liveTensorCount();
             List<NativeTensor> returned = new ArrayList<>();
             try {
-                FusedKernels.Result r = c.kernels().forward().apply(fused, in);
+                FusedKernels.Result r = c.kernels().forward().apply(fused, in, backwardFollows);
                 assertNotNull(r.output(), c.name() + ": forward returned a null output");
                 assertEquals(outShape, r.output().shape(), c.name() + ": forward output shape");
                 returned.add(r.output());
@@ -260,24 +297,26 @@ public abstract class FusedOpContract extends BackendContract {
                     assertEquals(before + returned.size(), b.liveTensorCount(),
                             c.name() + ": forward must leave exactly its output and saved handles alive (temporaries closed)");
                 }
-                long beforeBackward = b.liveTensorCount();
-                NativeTensor[] grads = c.kernels().backward().apply(fused, in, r, gradOut);
-                int made = 0;
-                for (int i = 0; i < grads.length; i++) {
-                    NativeTensor g = grads[i];
-                    if (g == null) {
-                        continue;
+                if (backwardFollows) {
+                    long beforeBackward = b.liveTensorCount();
+                    NativeTensor[] grads = c.kernels().backward().apply(fused, in, r, gradOut);
+                    int made = 0;
+                    for (int i = 0; i < grads.length; i++) {
+                        NativeTensor g = grads[i];
+                        if (g == null) {
+                            continue;
+                        }
+                        assertTrue(!arguments.contains(g) && !seen.contains(g),
+                                c.name() + ": backward result " + i + " is one of its argument handles");
+                        assertTrue(seen.add(g), c.name() + ": backward returned the same handle twice");
+                        assertEquals(c.inputs().get(i).shape(), g.shape(), c.name() + ": shape of backward result " + i);
+                        returned.add(g);
+                        made++;
                     }
-                    assertTrue(!arguments.contains(g) && !seen.contains(g),
-                            c.name() + ": backward result " + i + " is one of its argument handles");
-                    assertTrue(seen.add(g), c.name() + ": backward returned the same handle twice");
-                    assertEquals(c.inputs().get(i).shape(), g.shape(), c.name() + ": shape of backward result " + i);
-                    returned.add(g);
-                    made++;
-                }
-                if (countHandles) {
-                    assertEquals(beforeBackward + made, b.liveTensorCount(),
-                            c.name() + ": backward must leave exactly its results alive (temporaries closed)");
+                    if (countHandles) {
+                        assertEquals(beforeBackward + made, b.liveTensorCount(),
+                                c.name() + ": backward must leave exactly its results alive (temporaries closed)");
+                    }
                 }
             } finally {
                 for (NativeTensor h : returned) {
@@ -309,7 +348,7 @@ public abstract class FusedOpContract extends BackendContract {
         List<Double> losses = new ArrayList<>();
         try (TinyModel model = new TinyModel(b)) {
             for (int step = 1; step <= 4; step++) {
-                try (TensorScope ignored = TensorScope.open(); GradMode.Restore observer = Dispatch.observe((op, on, nanos) -> {
+                try (TensorScope ignored = TensorScope.open(); Dispatch.Restore observer = Dispatch.observe((op, on, nanos) -> {
                     if (on == b) {
                         calls.add(op);
                     }

@@ -443,20 +443,12 @@ public abstract class KernelContract extends BackendContract {
                     String label = "scatterAdd " + t + " into " + target + " axis " + axis + " indices " + it + " " + s(c[2]) + " (repeated)";
                     Rng rng = new Rng(label);
                     HostTensor idx = rng.indices(it, c[2], target.dim(axis));
-                    HostTensor updates = sample(rng, t, gatheredDims(c[0], axis, c[2]));
+                    HostTensor updates = sample(rng, t, Shape.gathered(target, axis, Shape.of(c[2])).dims());
                     tests.add(compare(label, ELEMENTWISE, xs -> Ops.scatterAdd(target, axis, xs.get(0), xs.get(1)), idx, updates));
                 }
             }
         }
         return tests.stream();
-    }
-
-    private static int[] gatheredDims(int[] src, int axis, int[] idx) {
-        int[] out = new int[src.length - 1 + idx.length];
-        System.arraycopy(src, 0, out, 0, axis);
-        System.arraycopy(idx, 0, out, axis, idx.length);
-        System.arraycopy(src, axis + 1, out, axis + idx.length, src.length - axis - 1);
-        return out;
     }
 
     // ---- cast -------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import dev.llmforge.spi.Capability;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.tck.gradmode.GradModeReadingBackend;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
@@ -82,15 +83,15 @@ class KitSelfTest {
 
     static final Backend HALF_NATIVE_GELU = MutantBackend.withFused("mutant-half-gelu", k -> new FusedKernels(k) {
         @Override
-        public Result gelu(NativeTensor x, boolean tanhApproximation) {
-            return super.gelu(x, tanhApproximation);
+        public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
+            return super.gelu(x, tanhApproximation, backwardFollows);
         }
     }, Set.of(FusedOp.GELU));
 
     static final Backend WRONG_GELU_GRADIENT = MutantBackend.withFused("mutant-wrong-gelu-gradient", k -> new FusedKernels(k) {
         @Override
-        public Result gelu(NativeTensor x, boolean tanhApproximation) {
-            return super.gelu(x, tanhApproximation);
+        public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
+            return super.gelu(x, tanhApproximation, backwardFollows);
         }
 
         @Override
@@ -183,6 +184,20 @@ class KitSelfTest {
         @Override
         protected Backend backend() {
             return MINIMAL;
+        }
+    }
+
+    static class GradModeReadingDiscovery extends DiscoveryContract {
+        private static final Backend BACKEND = new GradModeReadingBackend();
+
+        @Override
+        protected Backend backend() {
+            return BACKEND;
+        }
+
+        @Override
+        protected String expectedName() {
+            return BACKEND.name();
         }
     }
 
@@ -306,6 +321,14 @@ class KitSelfTest {
         assertEquals(8, definition.getTotalFailureCount(), "both gelu variants in F32 and F64, against primitives and the reference: "
                 + failedTests(definition));
         everyFailure(definition, "gelu", "gradient of input 0");
+    }
+
+    @Test
+    void aBackendReadingCoreStateBeyondTheSpiIsCaught() {
+        TestExecutionSummary s = run(GradModeReadingDiscovery.class, "backendUsesCoreOnlyThroughTheSpi");
+        assertEquals(1, s.getTotalFailureCount());
+        everyFailure(s, "backendUsesCoreOnlyThroughTheSpi", "GradModeReadingBackend");
+        everyFailure(s, "backendUsesCoreOnlyThroughTheSpi", "dev.llmforge.autograd");
     }
 
     // ---- the policy itself ------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import java.util.ArrayList;
@@ -30,9 +31,10 @@ public final class FusedOps {
         }
         checkTargets(targets, logits.dim(1), ignoreIndex);
         Backend b = logits.backend();
+        boolean backward = Node.needed(logits, targets);
         FusedKernels.Result res = Dispatch.call("fused.softmaxCrossEntropy", b,
-                () -> Dispatch.fused(b).softmaxCrossEntropy(logits.nativeTensor(), targets.nativeTensor(), ignoreIndex));
-        return finish("softmaxCrossEntropy", logits, res, Shape.scalar(), saved -> g -> {
+                () -> Dispatch.fused(b).softmaxCrossEntropy(logits.nativeTensor(), targets.nativeTensor(), ignoreIndex, backward));
+        return finish("softmaxCrossEntropy", logits, res, Shape.scalar(), backward, saved -> g -> {
             NativeTensor d = Dispatch.call("fused.softmaxCrossEntropyBackward", b, () -> Dispatch.fused(b).softmaxCrossEntropyBackward(
                     logits.nativeTensor(), targets.nativeTensor(), ignoreIndex, saved.get(), g.nativeTensor()));
             return new Tensor[] {Dispatch.wrap("softmaxCrossEntropyBackward", b, d, logits.shape(), logits.dtype()), null};
@@ -56,8 +58,9 @@ public final class FusedOps {
         Backend b = x.backend();
         NativeTensor w = weight == null ? null : weight.nativeTensor();
         NativeTensor bi = bias == null ? null : bias.nativeTensor();
-        FusedKernels.Result res = Dispatch.call("fused.layerNorm", b, () -> Dispatch.fused(b).layerNorm(x.nativeTensor(), w, bi, eps));
-        return finish("layerNorm", x, res, x.shape(), saved -> g -> {
+        boolean backward = Node.needed(x, weight, bias);
+        FusedKernels.Result res = Dispatch.call("fused.layerNorm", b, () -> Dispatch.fused(b).layerNorm(x.nativeTensor(), w, bi, eps, backward));
+        return finish("layerNorm", x, res, x.shape(), backward, saved -> g -> {
             NativeTensor[] d = Dispatch.call("fused.layerNormBackward", b, () -> Dispatch.fused(b).layerNormBackward(x.nativeTensor(),
                     weight == null ? null : weight.nativeTensor(), bias == null ? null : bias.nativeTensor(), eps, saved.get(), g.nativeTensor()));
             return new Tensor[] {
@@ -71,8 +74,9 @@ public final class FusedOps {
     public static Tensor gelu(Tensor x, boolean tanhApproximation) {
         requireFloating("gelu", x);
         Backend b = x.backend();
-        FusedKernels.Result res = Dispatch.call("fused.gelu", b, () -> Dispatch.fused(b).gelu(x.nativeTensor(), tanhApproximation));
-        return finish("gelu", x, res, x.shape(), saved -> g -> {
+        boolean backward = Node.needed(x);
+        FusedKernels.Result res = Dispatch.call("fused.gelu", b, () -> Dispatch.fused(b).gelu(x.nativeTensor(), tanhApproximation, backward));
+        return finish("gelu", x, res, x.shape(), backward, saved -> g -> {
             NativeTensor d = Dispatch.call("fused.geluBackward", b,
                     () -> Dispatch.fused(b).geluBackward(x.nativeTensor(), tanhApproximation, saved.get(), g.nativeTensor()));
             return new Tensor[] {Dispatch.wrap("geluBackward", b, d, x.shape(), x.dtype())};
@@ -86,8 +90,9 @@ public final class FusedOps {
             throw new IllegalArgumentException("softmax: needs rank >= 1, got a scalar");
         }
         Backend b = x.backend();
-        FusedKernels.Result res = Dispatch.call("fused.softmax", b, () -> Dispatch.fused(b).softmax(x.nativeTensor()));
-        return finish("softmax", x, res, x.shape(), saved -> g -> {
+        boolean backward = Node.needed(x);
+        FusedKernels.Result res = Dispatch.call("fused.softmax", b, () -> Dispatch.fused(b).softmax(x.nativeTensor(), backward));
+        return finish("softmax", x, res, x.shape(), backward, saved -> g -> {
             NativeTensor d = Dispatch.call("fused.softmaxBackward", b, () -> Dispatch.fused(b).softmaxBackward(saved.get(), g.nativeTensor()));
             return new Tensor[] {Dispatch.wrap("softmaxBackward", b, d, x.shape(), x.dtype())};
         }, x);
@@ -108,9 +113,10 @@ public final class FusedOps {
                     + q.shape() + ", k " + k.shape() + ", v " + v.shape());
         }
         Backend b = q.backend();
+        boolean backward = Node.needed(q, k, v);
         FusedKernels.Result res = Dispatch.call("fused.causalAttention", b,
-                () -> Dispatch.fused(b).causalAttention(q.nativeTensor(), k.nativeTensor(), v.nativeTensor(), scale));
-        return finish("causalAttention", q, res, q.shape(), saved -> g -> {
+                () -> Dispatch.fused(b).causalAttention(q.nativeTensor(), k.nativeTensor(), v.nativeTensor(), scale, backward));
+        return finish("causalAttention", q, res, q.shape(), backward, saved -> g -> {
             NativeTensor[] d = Dispatch.call("fused.causalAttentionBackward", b, () -> Dispatch.fused(b).causalAttentionBackward(
                     q.nativeTensor(), k.nativeTensor(), v.nativeTensor(), scale, saved.get(), g.nativeTensor()));
             return new Tensor[] {
@@ -137,6 +143,7 @@ public final class FusedOps {
         int t = qkv.dim(0) / batch;
         int d = qkv.dim(1) / (3 * heads);
         Backend b = qkv.backend();
+        boolean backward = Node.needed(qkv);
         List<NativeTensor> views = new ArrayList<>(5);
         FusedKernels.Result res;
         try {
@@ -149,7 +156,7 @@ public final class FusedOps {
                 views.add(Dispatch.call("slice", b, () -> Dispatch.kernels(b).slice(split, 1, from, from + heads)));
             }
             res = Dispatch.call("fused.causalAttention", b,
-                    () -> Dispatch.fused(b).causalAttention(views.get(2), views.get(3), views.get(4), scale));
+                    () -> Dispatch.fused(b).causalAttention(views.get(2), views.get(3), views.get(4), scale, backward));
         } catch (RuntimeException | Error e) {
             views.forEach(NativeTensor::close);
             throw e;
@@ -159,7 +166,7 @@ public final class FusedOps {
         }
         List<NativeTensor> saved = new ArrayList<>(views.subList(2, 5)); // q, k, v, then what the attention saved
         saved.addAll(res.saved());
-        return finish("causalAttention", qkv, new FusedKernels.Result(res.output(), saved), Shape.of(batch, heads, t, d), s -> g -> {
+        return finish("causalAttention", qkv, new FusedKernels.Result(res.output(), saved), Shape.of(batch, heads, t, d), backward, s -> g -> {
             FusedKernels.Result all = s.get();
             List<NativeTensor> h = all.saved();
             FusedKernels.Result attention = new FusedKernels.Result(all.output(), h.subList(3, h.size()));
@@ -216,16 +223,12 @@ public final class FusedOps {
         Node.Backward create(SavedResult saved);
     }
 
-    private static Tensor finish(String op, Tensor like, FusedKernels.Result res, Shape outShape, BackwardFactory backward, Tensor... inputs) {
+    /** Wraps a forward's output; records its backward if {@code needsBackward}, else closes what it saved. */
+    private static Tensor finish(String op, Tensor like, FusedKernels.Result res, Shape outShape, boolean needsBackward,
+                                 BackwardFactory backward, Tensor... inputs) {
         Backend b = like.backend();
         Tensor out = Dispatch.wrap(op, b, res.output(), outShape, like.dtype());
-        boolean needsGrad = false;
-        if (GradMode.isEnabled()) {
-            for (Tensor in : inputs) {
-                needsGrad |= in != null && in.requiresGrad();
-            }
-        }
-        if (!needsGrad) {
+        if (!needsBackward) {
             for (NativeTensor s : res.saved()) {
                 s.close();
             }

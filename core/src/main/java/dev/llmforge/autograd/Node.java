@@ -44,16 +44,23 @@ public final class Node {
      * Returns the output.
      */
     public static Tensor record(String name, Tensor output, Backward backward, Tensor... inputs) {
+        if (needed(inputs)) {
+            output.setGradFn(new Node(name, Arrays.asList(inputs), backward));
+        }
+        return output;
+    }
+
+    /** True if grad mode is on and any input requires a gradient: an op on {@code inputs} gets a node. */
+    static boolean needed(Tensor... inputs) {
         if (!GradMode.isEnabled()) {
-            return output;
+            return false;
         }
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad()) {
-                output.setGradFn(new Node(name, Arrays.asList(inputs), backward));
-                return output;
+                return true;
             }
         }
-        return output;
+        return false;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.llmforge.autograd;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import java.util.ArrayList;
@@ -131,9 +132,9 @@ public final class Ops {
 
     public static Tensor sum(Tensor x, int[] axes, boolean keepDim) {
         int[] ax = normaliseAxes("sum", x.shape(), axes);
-        Shape out = reducedShape(x.shape(), ax, keepDim);
+        Shape out = Shape.reduced(x.shape(), ax, keepDim);
         Tensor r = Dispatch.create("sum", x.backend(), out, x.dtype(), k -> k.sum(x.nativeTensor(), ax, keepDim));
-        return Node.record("sum", r, g -> new Tensor[] {expand(reshape(g, reducedShape(x.shape(), ax, true)), x.shape())}, x);
+        return Node.record("sum", r, g -> new Tensor[] {expand(reshape(g, Shape.reduced(x.shape(), ax, true)), x.shape())}, x);
     }
 
     /** Maximum over axes; tied maxima share the gradient equally. */
@@ -147,10 +148,10 @@ public final class Ops {
                 throw new IllegalArgumentException("max: axis " + a + " of shape " + x.shape() + " is empty");
             }
         }
-        Shape out = reducedShape(x.shape(), ax, keepDim);
+        Shape out = Shape.reduced(x.shape(), ax, keepDim);
         Tensor r = Dispatch.create("max", x.backend(), out, x.dtype(), k -> k.max(x.nativeTensor(), ax, keepDim));
         return Node.record("max", r, g -> {
-            Shape kept = reducedShape(x.shape(), ax, true);
+            Shape kept = Shape.reduced(x.shape(), ax, true);
             Tensor hit = where(eq(x, reshape(r, kept)), x.scalarLike(1), x.scalarLike(0));
             Tensor share = div(hit, sum(hit, ax, true));
             return new Tensor[] {mul(share, reshape(g, kept))};
@@ -162,7 +163,7 @@ public final class Ops {
         if (x.shape().dim(a) == 0) {
             throw new IllegalArgumentException("argmax: axis " + axis + " of shape " + x.shape() + " is empty");
         }
-        Shape out = reducedShape(x.shape(), new int[] {a}, keepDim);
+        Shape out = Shape.reduced(x.shape(), new int[] {a}, keepDim);
         return Dispatch.create("argmax", x.backend(), out, DType.I64, k -> k.argmax(x.nativeTensor(), a, keepDim));
     }
 
@@ -172,27 +173,7 @@ public final class Ops {
     public static Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
         sameBackend("matmul", a, b);
         sameDtype("matmul", a, b);
-        if (a.rank() < 2 || b.rank() < 2) {
-            throw new IllegalArgumentException("matmul: both operands need rank >= 2, got " + a.shape() + " and " + b.shape());
-        }
-        int m = a.dim(transA ? -1 : -2);
-        int ka = a.dim(transA ? -2 : -1);
-        int kb = b.dim(transB ? -1 : -2);
-        int n = b.dim(transB ? -2 : -1);
-        if (ka != kb) {
-            throw new IllegalArgumentException("matmul: inner dimensions differ: " + a.shape() + (transA ? "^T" : "")
-                    + " has " + ka + ", " + b.shape() + (transB ? "^T" : "") + " has " + kb);
-        }
-        Shape batchA = a.shape().dropLast(2);
-        Shape batchB = b.shape().dropLast(2);
-        Shape batch;
-        try {
-            batch = Shape.broadcast("matmul", batchA, batchB);
-        } catch (IllegalArgumentException e) {
-            // build the message naming both operands only when it is needed (matmul is a hot path)
-            batch = Shape.broadcast("matmul " + a.shape() + " @ " + b.shape() + ", batch dims", batchA, batchB);
-        }
-        Shape out = batch.append(m, n);
+        Shape out = Shape.matmul(a.shape(), b.shape(), transA, transB);
         Tensor r = Dispatch.create("matmul", a.backend(), out, a.dtype(), k -> k.matmul(a.nativeTensor(), b.nativeTensor(), transA, transB));
         return Node.record("matmul", r, g -> {
             Tensor ga = null;
@@ -249,26 +230,17 @@ public final class Ops {
     }
 
     public static Tensor permute(Tensor x, int[] axes) {
-        if (axes.length != x.rank()) {
-            throw new IllegalArgumentException("permute: " + Arrays.toString(axes) + " does not match the rank of " + x.shape());
-        }
         int[] ax = new int[axes.length];
-        boolean[] seen = new boolean[axes.length];
-        int[] dims = new int[axes.length];
         boolean identity = true;
         for (int i = 0; i < axes.length; i++) {
-            ax[i] = x.shape().axis(axes[i]);
-            if (seen[ax[i]]) {
-                throw new IllegalArgumentException("permute: axis repeated in " + Arrays.toString(axes) + " for shape " + x.shape());
-            }
-            seen[ax[i]] = true;
-            dims[i] = x.shape().dim(ax[i]);
+            ax[i] = axes[i] < 0 ? axes[i] + x.rank() : axes[i];
             identity &= ax[i] == i;
         }
+        Shape out = Shape.permuted(x.shape(), ax); // rejects anything but a permutation of x's axes
         if (identity) {
             return x;
         }
-        Tensor r = Dispatch.create("permute", x.backend(), Shape.of(dims), x.dtype(), k -> k.permute(x.nativeTensor(), ax));
+        Tensor r = Dispatch.create("permute", x.backend(), out, x.dtype(), k -> k.permute(x.nativeTensor(), ax));
         return Node.record("permute", r, g -> {
             int[] inverse = new int[ax.length];
             for (int i = 0; i < ax.length; i++) {
@@ -312,30 +284,18 @@ public final class Ops {
     }
 
     public static Tensor concat(List<Tensor> xs, int axis) {
-        if (xs.isEmpty()) {
-            throw new IllegalArgumentException("concat: needs at least one tensor");
+        List<Shape> shapes = new ArrayList<>(xs.size());
+        for (Tensor t : xs) {
+            sameBackend("concat", xs.get(0), t);
+            sameDtype("concat", xs.get(0), t);
+            shapes.add(t.shape());
         }
+        Shape out = Shape.concatenated(shapes, axis);
         Tensor first = xs.get(0);
         int a = first.shape().axis(axis);
-        int total = 0;
-        for (Tensor t : xs) {
-            sameBackend("concat", first, t);
-            sameDtype("concat", first, t);
-            if (t.rank() != first.rank()) {
-                throw new IllegalArgumentException("concat: ranks differ: " + first.shape() + " and " + t.shape());
-            }
-            for (int i = 0; i < t.rank(); i++) {
-                if (i != a && t.dim(i) != first.dim(i)) {
-                    throw new IllegalArgumentException("concat along axis " + a + ": shapes " + first.shape() + " and "
-                            + t.shape() + " differ in dimension " + i);
-                }
-            }
-            total += t.dim(a);
-        }
         if (xs.size() == 1) {
             return first;
         }
-        Shape out = first.shape().with(a, total);
         List<NativeTensor> handles = new ArrayList<>(xs.size());
         for (Tensor t : xs) {
             handles.add(t.nativeTensor());
@@ -358,7 +318,7 @@ public final class Ops {
         sameBackend("gather", src, indices);
         int a = src.shape().axis(axis);
         checkIndices("gather", indices, src.shape().dim(a), src.shape(), a);
-        Shape out = gatherShape(src.shape(), a, indices.shape());
+        Shape out = Shape.gathered(src.shape(), a, indices.shape());
         Tensor r = Dispatch.create("gather", src.backend(), out, src.dtype(), k -> k.gather(src.nativeTensor(), a, indices.nativeTensor()));
         return Node.record("gather", r, g -> new Tensor[] {scatterAdd(src.shape(), a, indices, g), null}, src, indices);
     }
@@ -368,7 +328,7 @@ public final class Ops {
         sameBackend("scatterAdd", updates, indices);
         int a = shape.axis(axis);
         checkIndices("scatterAdd", indices, shape.dim(a), shape, a);
-        Shape expected = gatherShape(shape, a, indices.shape());
+        Shape expected = Shape.gathered(shape, a, indices.shape());
         if (!expected.equals(updates.shape())) {
             throw new IllegalArgumentException("scatterAdd: updates have shape " + updates.shape() + " but indices "
                     + indices.shape() + " into " + shape + " along axis " + a + " need " + expected);
@@ -414,21 +374,6 @@ public final class Ops {
         return Tensor.on(like.backend(), like.device()).zeros(shape, like.dtype());
     }
 
-    static Shape gatherShape(Shape src, int axis, Shape indices) {
-        int[] d = new int[src.rank() - 1 + indices.rank()];
-        int j = 0;
-        for (int i = 0; i < axis; i++) {
-            d[j++] = src.dim(i);
-        }
-        for (int i = 0; i < indices.rank(); i++) {
-            d[j++] = indices.dim(i);
-        }
-        for (int i = axis + 1; i < src.rank(); i++) {
-            d[j++] = src.dim(i);
-        }
-        return Shape.of(d);
-    }
-
     private static void checkIndices(String op, Tensor indices, int size, Shape target, int axis) {
         if (indices.dtype() != DType.I32 && indices.dtype() != DType.I64) {
             throw new IllegalArgumentException(op + ": indices must be I32 or I64, got " + indices.dtype());
@@ -443,25 +388,6 @@ public final class Ops {
                         + axis + " of shape " + target);
             }
         }
-    }
-
-    static Shape reducedShape(Shape in, int[] axes, boolean keepDim) {
-        boolean[] reduced = new boolean[in.rank()];
-        for (int a : axes) {
-            reduced[a] = true;
-        }
-        int[] d = new int[keepDim ? in.rank() : in.rank() - axes.length];
-        int j = 0;
-        for (int i = 0; i < in.rank(); i++) {
-            if (reduced[i]) {
-                if (keepDim) {
-                    d[j++] = 1;
-                }
-            } else {
-                d[j++] = in.dim(i);
-            }
-        }
-        return Shape.of(d);
     }
 
     /** Distinct, sorted, non-negative axes. */

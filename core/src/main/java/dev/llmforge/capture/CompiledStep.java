@@ -1,8 +1,8 @@
 package dev.llmforge.capture;
 
-import dev.llmforge.autograd.Dispatch;
-import dev.llmforge.autograd.GradMode;
 import dev.llmforge.spi.Backend;
+import dev.llmforge.spi.capture.CaptureSupport;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.util.Arrays;
@@ -64,7 +64,7 @@ public final class CompiledStep implements AutoCloseable {
         }
         Recorder recorder = new Recorder(backend, support, cache);
         List<Tensor> outputs;
-        try (GradMode.Restore redirected = Dispatch.capture(backend, recorder.kernels(), recorder.fused())) {
+        try (Dispatch.Restore redirected = Dispatch.capture(backend, recorder.kernels(), recorder.fused())) {
             try {
                 outputs = callInScope(inputs);
             } catch (RuntimeException | Error e) {

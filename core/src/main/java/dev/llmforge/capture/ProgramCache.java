@@ -1,5 +1,8 @@
 package dev.llmforge.capture;
 
+import dev.llmforge.spi.capture.CaptureSupport;
+import dev.llmforge.spi.capture.CompiledProgram;
+import dev.llmforge.spi.capture.Program;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;

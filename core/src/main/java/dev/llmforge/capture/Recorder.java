@@ -4,6 +4,8 @@ import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.CaptureSupport;
+import dev.llmforge.spi.capture.Program;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;

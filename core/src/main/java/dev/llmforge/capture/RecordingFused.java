@@ -3,6 +3,8 @@ package dev.llmforge.capture;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.OpKind;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.Shape;
 import java.util.Set;
 
@@ -30,9 +32,9 @@ final class RecordingFused extends FusedKernels {
     }
 
     @Override
-    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex) {
+    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex, boolean backwardFollows) {
         if (!natives.contains(FusedOp.SOFTMAX_CROSS_ENTROPY)) {
-            return super.softmaxCrossEntropy(logits, targets, ignoreIndex);
+            return super.softmaxCrossEntropy(logits, targets, ignoreIndex, backwardFollows);
         }
         return new Result(op(OpKind.SOFTMAX_CROSS_ENTROPY).in(logits, targets).attrs(ignoreIndex)
                 .out(new ValueType(Shape.scalar(), logits.dtype(), logits.device())));
@@ -48,9 +50,9 @@ final class RecordingFused extends FusedKernels {
     }
 
     @Override
-    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps) {
+    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps, boolean backwardFollows) {
         if (!natives.contains(FusedOp.LAYER_NORM)) {
-            return super.layerNorm(x, weight, bias, eps);
+            return super.layerNorm(x, weight, bias, eps, backwardFollows);
         }
         return new Result(op(OpKind.LAYER_NORM).in(x, weight, bias).consts(eps).out(like(x)));
     }
@@ -66,9 +68,9 @@ final class RecordingFused extends FusedKernels {
     }
 
     @Override
-    public Result gelu(NativeTensor x, boolean tanhApproximation) {
+    public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
         if (!natives.contains(FusedOp.GELU)) {
-            return super.gelu(x, tanhApproximation);
+            return super.gelu(x, tanhApproximation, backwardFollows);
         }
         return new Result(op(OpKind.GELU).in(x).attrs(tanhApproximation ? 1 : 0).out(like(x)));
     }
@@ -82,9 +84,9 @@ final class RecordingFused extends FusedKernels {
     }
 
     @Override
-    public Result softmax(NativeTensor x) {
+    public Result softmax(NativeTensor x, boolean backwardFollows) {
         if (!natives.contains(FusedOp.SOFTMAX)) {
-            return super.softmax(x);
+            return super.softmax(x, backwardFollows);
         }
         return new Result(op(OpKind.SOFTMAX).in(x).out(like(x)));
     }
@@ -98,9 +100,9 @@ final class RecordingFused extends FusedKernels {
     }
 
     @Override
-    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale) {
+    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale, boolean backwardFollows) {
         if (!natives.contains(FusedOp.CAUSAL_ATTENTION)) {
-            return super.causalAttention(q, key, value, scale);
+            return super.causalAttention(q, key, value, scale, backwardFollows);
         }
         return new Result(op(OpKind.CAUSAL_ATTENTION).in(q, key, value).consts(scale).out(like(q)));
     }

@@ -2,6 +2,8 @@ package dev.llmforge.capture;
 
 import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.OpKind;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
@@ -79,11 +81,7 @@ final class RecordingKernels implements Kernels {
 
     @Override
     public NativeTensor permute(NativeTensor x, int[] axes) {
-        int[] dims = new int[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            dims[i] = x.shape().dim(axes[i]);
-        }
-        return op(OpKind.PERMUTE).in(x).attrs(longs(axes)).out(type(Shape.of(dims), x.dtype(), x));
+        return op(OpKind.PERMUTE).in(x).attrs(longs(axes)).out(type(Shape.permuted(x.shape(), axes), x.dtype(), x));
     }
 
     @Override
@@ -99,29 +97,13 @@ final class RecordingKernels implements Kernels {
     @Override
     public NativeTensor concat(List<NativeTensor> xs, int axis) {
         NativeTensor first = xs.get(0);
-        int total = 0;
-        for (NativeTensor x : xs) {
-            total += x.shape().dim(axis);
-        }
-        return op(OpKind.CONCAT).in(xs).attrs(axis).out(type(first.shape().with(axis, total), first.dtype(), first));
+        Shape out = Shape.concatenated(xs.stream().map(NativeTensor::shape).toList(), axis);
+        return op(OpKind.CONCAT).in(xs).attrs(axis).out(type(out, first.dtype(), first));
     }
 
     @Override
     public NativeTensor gather(NativeTensor src, int axis, NativeTensor indices) {
-        Shape s = src.shape();
-        Shape idx = indices.shape();
-        int[] d = new int[s.rank() - 1 + idx.rank()];
-        int j = 0;
-        for (int i = 0; i < axis; i++) {
-            d[j++] = s.dim(i);
-        }
-        for (int i = 0; i < idx.rank(); i++) {
-            d[j++] = idx.dim(i);
-        }
-        for (int i = axis + 1; i < s.rank(); i++) {
-            d[j++] = s.dim(i);
-        }
-        return op(OpKind.GATHER).in(src, indices).attrs(axis).out(type(Shape.of(d), src.dtype(), src));
+        return op(OpKind.GATHER).in(src, indices).attrs(axis).out(type(Shape.gathered(src.shape(), axis, indices.shape()), src.dtype(), src));
     }
 
     @Override
@@ -233,44 +215,23 @@ final class RecordingKernels implements Kernels {
         for (int i = 0; i < axes.length; i++) {
             attrs[i + 1] = axes[i];
         }
-        return op(kind).in(x).attrs(attrs).out(type(reduced(x.shape(), axes, keepDim), x.dtype(), x));
+        return op(kind).in(x).attrs(attrs).out(type(Shape.reduced(x.shape(), axes, keepDim), x.dtype(), x));
     }
 
     @Override
     public NativeTensor argmax(NativeTensor x, int axis, boolean keepDim) {
-        return op(OpKind.ARGMAX).in(x).attrs(axis, keepDim ? 1 : 0).out(type(reduced(x.shape(), new int[] {axis}, keepDim), DType.I64, x));
+        return op(OpKind.ARGMAX).in(x).attrs(axis, keepDim ? 1 : 0).out(type(Shape.reduced(x.shape(), new int[] {axis}, keepDim), DType.I64, x));
     }
 
     // ---- linear algebra ----------------------------------------------------------------------------------------
 
     @Override
     public NativeTensor matmul(NativeTensor a, NativeTensor b, boolean transposeA, boolean transposeB) {
-        Shape sa = a.shape();
-        Shape sb = b.shape();
-        int m = sa.dim(transposeA ? -1 : -2);
-        int n = sb.dim(transposeB ? -2 : -1);
-        Shape out = Shape.broadcast("matmul", sa.dropLast(2), sb.dropLast(2)).append(m, n);
+        Shape out = Shape.matmul(a.shape(), b.shape(), transposeA, transposeB);
         return op(OpKind.MATMUL).in(a, b).attrs(transposeA ? 1 : 0, transposeB ? 1 : 0).out(type(out, a.dtype(), a));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------------
-
-    static Shape reduced(Shape in, int[] axes, boolean keepDim) {
-        boolean[] gone = new boolean[in.rank()];
-        for (int a : axes) {
-            gone[a] = true;
-        }
-        int[] d = new int[keepDim ? in.rank() : in.rank() - axes.length];
-        int j = 0;
-        for (int i = 0; i < in.rank(); i++) {
-            if (!gone[i]) {
-                d[j++] = in.dim(i);
-            } else if (keepDim) {
-                d[j++] = 1;
-            }
-        }
-        return Shape.of(d);
-    }
 
     private static long[] longs(int[] values) {
         long[] out = new long[values.length];

@@ -1,6 +1,12 @@
 package dev.llmforge.capture;
 
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.CaptureSupport;
+import dev.llmforge.spi.capture.Feeds;
+import dev.llmforge.spi.capture.Op;
+import dev.llmforge.spi.capture.OpKind;
+import dev.llmforge.spi.capture.Program;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;

@@ -1,6 +1,7 @@
 package dev.llmforge.capture;
 
 import dev.llmforge.spi.Backend;
+import dev.llmforge.spi.capture.CaptureSupport;
 import java.util.Optional;
 
 /**

@@ -1,6 +1,9 @@
 package dev.llmforge.capture;
 
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.CapturedValue;
+import dev.llmforge.spi.capture.OpKind;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
@@ -11,7 +14,7 @@ import java.nio.ByteBuffer;
  * has only a type; afterwards it forwards to the backend handle holding the value (and closing it
  * closes that handle).
  */
-final class Symbol implements NativeTensor {
+final class Symbol implements CapturedValue {
     private final int id;
     private final ValueType type;
     /** The host bytes of a {@link OpKind#FROM_BUFFER} value, readable before the segment runs; else null. */
@@ -74,8 +77,8 @@ final class Symbol implements NativeTensor {
         sameBytes = null;
     }
 
-    /** The backend handle holding this value. */
-    NativeTensor concrete() {
+    @Override
+    public NativeTensor concrete() {
         if (closed) {
             throw new IllegalStateException("captured tensor " + type + " used after close");
         }

@@ -1,7 +1,7 @@
 package dev.llmforge.optim;
 
-import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.autograd.GradMode;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.llmforge.spi;
 
-import dev.llmforge.capture.CaptureSupport;
+import dev.llmforge.spi.capture.CaptureSupport;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
 import java.util.List;
@@ -56,7 +56,7 @@ public interface Backend extends AutoCloseable {
     long liveTensorCount();
 
     /**
-     * Support for running captured steps as compiled programs ({@link dev.llmforge.capture.StepCompiler}),
+     * Support for running captured steps as compiled programs (core's {@code dev.llmforge.capture.StepCompiler}),
      * or empty if this backend only runs eagerly.
      */
     default Optional<CaptureSupport> capture() {

@@ -9,8 +9,8 @@ import java.lang.management.ManagementFactory;
  * over a fifth of a second from {@code /proc/stat}, or the 1-minute load average where that file
  * is missing; the load average lags, so right after a build it saw the build). PyTorch's
  * and libnd4j's OpenMP threads and OpenBLAS's workers spin while they wait, so a thread placed on a
- * core that something else uses slows every op down (a small matmul on a busy two-core machine went
- * from 13 µs on one thread to milliseconds on two).
+ * core that something else uses slows every op down, a small matmul by orders of magnitude on a
+ * busy two-core machine (measured in backend-djl's README, Settings).
  */
 public final class EngineThreads {
     /** System property naming the intra-op thread count of every backend. */

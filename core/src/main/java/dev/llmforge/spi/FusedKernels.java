@@ -1,5 +1,10 @@
 package dev.llmforge.spi;
 
+import static dev.llmforge.spi.GeluConstants.CUBIC_COEFFICIENT;
+import static dev.llmforge.spi.GeluConstants.INV_SQRT_2;
+import static dev.llmforge.spi.GeluConstants.INV_SQRT_2PI;
+import static dev.llmforge.spi.GeluConstants.SQRT_2_OVER_PI;
+
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import java.nio.ByteBuffer;
@@ -15,11 +20,15 @@ import java.util.List;
  * <p>Forward methods return a {@link Result}: the output and any handles the backward needs. Core
  * owns (and eventually closes) every returned handle; {@code saved} must not contain the output.
  * Core validates shapes and dtypes before calling.
+ *
+ * <p>Each forward is told whether a backward may follow ({@code backwardFollows}): true when some
+ * input needs a gradient, so core may call the pair's backward with the returned {@code Result};
+ * false when none does (inference, or gradients off), so core closes {@code saved} unused and never
+ * calls the backward. A backend may use it to prepare a cheaper backward (DJL records the forward
+ * under PyTorch's autograd) or to save less; the output must not depend on it. The compositions
+ * here ignore it.
  */
 public class FusedKernels {
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double GELU_C = 0.044715;
-
     protected final Kernels k;
 
     public FusedKernels(Kernels primitives) {
@@ -46,125 +55,130 @@ public class FusedKernels {
     /**
      * Mean cross-entropy of {@code logits} (N, V) against integer {@code targets} (N), over the
      * targets that are not {@code ignoreIndex}; 0 if every target is ignored. Output: rank 0.
+     * Saves log p, the one-hot targets and each row's weight.
      */
-    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex) {
+    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex, boolean backwardFollows) {
+        int n = logits.shape().dim(0);
         int v = logits.shape().dim(1);
-        try (Temps t = new Temps()) {
-            NativeTensor logp = logSoftmaxLastAxis(t, logits); // (N, V), saved
-            NativeTensor ignored = t.t(k.eq(targets, scalar(t, ignoreIndex, targets)));
-            NativeTensor keep = t.t(k.where(ignored, scalar(t, 0, logits), scalar(t, 1, logits))); // (N)
-            NativeTensor count = t.t(k.maximum(t.t(k.sum(keep, new int[] {0}, false)), scalar(t, 1, logits)));
-            NativeTensor weight = k.reshape(t.t(k.div(keep, count)), Shape.of(keep.shape().dim(0), 1)); // (N, 1)
-            NativeTensor classes = t.t(arange(v, targets.dtype(), targets));
-            NativeTensor column = t.t(k.reshape(targets, Shape.of(targets.shape().dim(0), 1)));
-            NativeTensor oneHot = k.eq(column, t.t(k.reshape(classes, Shape.of(1, v)))); // (N, V) BOOL
-            NativeTensor picked = t.t(k.where(oneHot, logp, scalar(t, 0, logits)));
-            NativeTensor weighted = t.t(k.mul(picked, weight));
-            NativeTensor loss = k.neg(t.t(k.sum(weighted, new int[] {0, 1}, false)));
-            return new Result(loss, List.of(logp, oneHot, weight));
+        try (Composition c = new Composition(k)) {
+            NativeTensor logp = logSoftmaxLastAxis(c, logits);                                                  // (N, V)
+            NativeTensor ignored = c.eq(targets, c.scalar(ignoreIndex, targets));                               // (N) BOOL
+            NativeTensor kept = c.where(ignored, c.scalar(0, logits), c.scalar(1, logits));                     // (N) 0 or 1
+            NativeTensor count = c.maximum(c.sum(kept, 0), c.scalar(1, logits));                                // () at least 1
+            NativeTensor weight = c.reshape(c.div(kept, count), Shape.of(n, 1));                                // (N, 1)
+            NativeTensor classes = arange(c, v, targets);                                                       // (V)
+            NativeTensor oneHot = c.eq(c.reshape(targets, Shape.of(n, 1)), c.reshape(classes, Shape.of(1, v))); // (N, V) BOOL
+            NativeTensor picked = c.where(oneHot, logp, c.scalar(0, logits));                                   // (N, V) log p(target)
+            NativeTensor loss = c.neg(c.sum(c.mul(picked, weight), 0, 1));                                      // ()
+            return c.result(loss, logp, oneHot, weight);
         }
     }
 
+    /** d loss / d logits = (p - onehot) weight gradLoss, with p = exp(log p). */
     public NativeTensor softmaxCrossEntropyBackward(NativeTensor logits, NativeTensor targets, long ignoreIndex,
                                                     Result forward, NativeTensor gradLoss) {
-        try (Temps t = new Temps()) {
-            NativeTensor p = t.t(k.exp(forward.saved(0)));
-            NativeTensor diff = t.t(k.where(forward.saved(1), t.t(k.sub(p, scalar(t, 1, p))), p));
-            NativeTensor scaled = t.t(k.mul(diff, forward.saved(2)));
-            return k.mul(scaled, gradLoss);
+        NativeTensor logp = forward.saved(0);   // (N, V)
+        NativeTensor oneHot = forward.saved(1); // (N, V) BOOL
+        NativeTensor weight = forward.saved(2); // (N, 1)
+        try (Composition c = new Composition(k)) {
+            NativeTensor p = c.exp(logp);                                   // (N, V)
+            NativeTensor pMinusOneHot = c.where(oneHot, c.sub(p, 1.0), p);  // (N, V)
+            return c.keep(c.mul(c.mul(pMinusOneHot, weight), gradLoss));
         }
     }
 
     // ---- layer norm -----------------------------------------------------------------------------------
 
-    /** Normalises over the last axis; {@code weight} and {@code bias} (C) may be null. */
-    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps) {
-        int last = x.shape().rank() - 1;
-        double c = x.shape().dim(last);
-        try (Temps t = new Temps()) {
-            NativeTensor mean = k.div(t.t(k.sum(x, new int[] {last}, true)), scalar(t, c, x));
-            NativeTensor centered = t.t(k.sub(x, mean));
-            NativeTensor var = t.t(k.div(t.t(k.sum(t.t(k.mul(centered, centered)), new int[] {last}, true)), scalar(t, c, x)));
-            NativeTensor rstd = k.reciprocal(t.t(k.sqrt(t.t(k.add(var, scalar(t, eps, x))))));
-            NativeTensor y = k.mul(centered, rstd);
+    /**
+     * Normalises over the last axis, {@code y = (x - mean) / sqrt(var + eps) * weight + bias};
+     * {@code weight} and {@code bias} (C) may be null. Saves the mean and 1 / sqrt(var + eps).
+     */
+    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps, boolean backwardFollows) {
+        try (Composition c = new Composition(k)) {                                // x (..., C)
+            NativeTensor mean = c.meanLast(x);                                      // (..., 1)
+            NativeTensor centered = c.sub(x, mean);                                 // (..., C)
+            NativeTensor variance = c.meanLast(c.mul(centered, centered));          // (..., 1)
+            NativeTensor rstd = c.reciprocal(c.sqrt(c.add(variance, eps)));         // (..., 1)
+            NativeTensor y = c.mul(centered, rstd);                                 // (..., C)
             if (weight != null) {
-                y = swap(t, y, k.mul(y, weight));
+                y = c.mul(y, weight);
             }
             if (bias != null) {
-                y = swap(t, y, k.add(y, bias));
+                y = c.add(y, bias);
             }
-            return new Result(y, List.of(mean, rstd));
+            return c.result(y, mean, rstd);
         }
     }
 
-    /** Returns {dx, dweight or null, dbias or null}. */
+    /**
+     * Returns {dx, dweight or null, dbias or null}: with xhat = (x - mean) rstd and dxhat = gradOut weight,
+     * dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat)), dweight = sum(gradOut xhat), dbias = sum(gradOut).
+     */
     public NativeTensor[] layerNormBackward(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps,
                                             Result forward, NativeTensor gradOut) {
-        int last = x.shape().rank() - 1;
-        int[] outer = leadingAxes(last);
-        double c = x.shape().dim(last);
-        try (Temps t = new Temps()) {
-            NativeTensor xhat = t.t(k.mul(t.t(k.sub(x, forward.saved(0))), forward.saved(1)));
-            NativeTensor dxhat = weight != null ? t.t(k.mul(gradOut, weight)) : gradOut;
-            NativeTensor meanD = t.t(k.div(t.t(k.sum(dxhat, new int[] {last}, true)), scalar(t, c, x)));
-            NativeTensor meanDx = t.t(k.div(t.t(k.sum(t.t(k.mul(dxhat, xhat)), new int[] {last}, true)), scalar(t, c, x)));
-            NativeTensor inner = t.t(k.sub(t.t(k.sub(dxhat, meanD)), t.t(k.mul(xhat, meanDx))));
-            NativeTensor dx = k.mul(inner, forward.saved(1));
-            NativeTensor dw = weight != null ? k.sum(t.t(k.mul(gradOut, xhat)), outer, false) : null;
-            NativeTensor db = bias != null ? k.sum(gradOut, outer, false) : null;
-            return new NativeTensor[] {dx, dw, db};
+        NativeTensor mean = forward.saved(0); // (..., 1)
+        NativeTensor rstd = forward.saved(1); // (..., 1)
+        int[] rows = leadingAxes(x.shape().rank() - 1);
+        try (Composition c = new Composition(k)) {
+            NativeTensor xhat = c.mul(c.sub(x, mean), rstd);                                        // (..., C)
+            NativeTensor dxhat = weight != null ? c.mul(gradOut, weight) : gradOut;                 // (..., C)
+            NativeTensor meanDxhat = c.meanLast(dxhat);                                             // (..., 1)
+            NativeTensor meanDxhatXhat = c.meanLast(c.mul(dxhat, xhat));                            // (..., 1)
+            NativeTensor inner = c.sub(c.sub(dxhat, meanDxhat), c.mul(xhat, meanDxhatXhat));        // (..., C)
+            NativeTensor dx = c.mul(inner, rstd);                                                   // (..., C)
+            NativeTensor dweight = weight != null ? c.sum(c.mul(gradOut, xhat), rows) : null;       // (C)
+            NativeTensor dbias = bias != null ? c.sum(gradOut, rows) : null;                        // (C)
+            return c.keepAll(dx, dweight, dbias);
         }
     }
 
     // ---- GELU -----------------------------------------------------------------------------------------
 
-    /** GELU, exact (erf) or with GPT-2's tanh approximation. */
-    public Result gelu(NativeTensor x, boolean tanhApproximation) {
-        try (Temps t = new Temps()) {
-            NativeTensor cdf = t.t(tanhApproximation ? geluTanhCdf(t, x) : geluErfCdf(t, x)); // 0.5 (1 + tanh/erf)
-            return new Result(k.mul(x, cdf));
+    /** GELU, {@code x cdf(x)}: exact, cdf = Phi(x), or GPT-2's tanh approximation, cdf = 0.5 (1 + tanh u). */
+    public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
+        try (Composition c = new Composition(k)) {
+            NativeTensor cdf = tanhApproximation ? geluTanhCdf(c, x) : geluErfCdf(c, x);
+            return c.result(c.mul(x, cdf));
         }
     }
 
     public NativeTensor geluBackward(NativeTensor x, boolean tanhApproximation, Result forward, NativeTensor gradOut) {
-        try (Temps t = new Temps()) {
+        try (Composition c = new Composition(k)) {
             NativeTensor derivative;
             if (tanhApproximation) {
-                // 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) c (1 + 3 a x^2),  u = c (x + a x^3)
-                NativeTensor x2 = t.t(k.mul(x, x));
-                NativeTensor u = t.t(k.mul(t.t(k.add(x, t.t(k.mul(t.t(k.mul(x2, x)), scalar(t, GELU_C, x))))), scalar(t, SQRT_2_OVER_PI, x)));
-                NativeTensor th = t.t(k.tanh(u));
-                NativeTensor left = t.t(k.mul(t.t(k.add(th, scalar(t, 1, x))), scalar(t, 0.5, x)));
-                NativeTensor sech2 = t.t(k.sub(scalar(t, 1, x), t.t(k.mul(th, th))));
-                NativeTensor du = t.t(k.mul(t.t(k.add(t.t(k.mul(x2, scalar(t, 3 * GELU_C, x))), scalar(t, 1, x))), scalar(t, SQRT_2_OVER_PI, x)));
-                NativeTensor right = t.t(k.mul(t.t(k.mul(t.t(k.mul(x, scalar(t, 0.5, x))), sech2)), du));
-                derivative = t.t(k.add(left, right));
+                // 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) u',  u = sqrt(2/pi) (x + 0.044715 x^3),  u' = du/dx
+                NativeTensor x2 = c.mul(x, x);
+                NativeTensor u = c.mul(c.add(x, c.mul(c.mul(x2, x), CUBIC_COEFFICIENT)), SQRT_2_OVER_PI);
+                NativeTensor th = c.tanh(u);
+                NativeTensor cdf = c.mul(c.add(th, 1), 0.5);
+                NativeTensor sech2 = c.sub(c.scalar(1, x), c.mul(th, th));
+                NativeTensor du = c.mul(c.add(c.mul(x2, 3 * CUBIC_COEFFICIENT), 1), SQRT_2_OVER_PI);
+                derivative = c.add(cdf, c.mul(c.mul(c.mul(x, 0.5), sech2), du));
             } else {
-                // Phi(x) + x phi(x)
-                NativeTensor cdf = t.t(geluErfCdf(t, x));
-                NativeTensor x2 = t.t(k.mul(x, x));
-                NativeTensor pdf = t.t(k.mul(t.t(k.exp(t.t(k.mul(x2, scalar(t, -0.5, x))))), scalar(t, 1 / Math.sqrt(2 * Math.PI), x)));
-                derivative = t.t(k.add(cdf, t.t(k.mul(x, pdf))));
+                // Phi(x) + x phi(x),  phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
+                NativeTensor cdf = geluErfCdf(c, x);
+                NativeTensor pdf = c.mul(c.exp(c.mul(c.mul(x, x), -0.5)), INV_SQRT_2PI);
+                derivative = c.add(cdf, c.mul(x, pdf));
             }
-            return k.mul(gradOut, derivative);
+            return c.keep(c.mul(gradOut, derivative));
         }
     }
 
     // ---- softmax ----------------------------------------------------------------------------------------
 
     /** Softmax over the last axis. */
-    public Result softmax(NativeTensor x) {
-        try (Temps t = new Temps()) {
-            return new Result(softmaxLastAxis(t, x));
+    public Result softmax(NativeTensor x, boolean backwardFollows) {
+        try (Composition c = new Composition(k)) {
+            return c.result(softmaxLastAxis(c, x));
         }
     }
 
+    /** dx = y (gradOut - sum(gradOut y)), the sum over the last axis. */
     public NativeTensor softmaxBackward(Result forward, NativeTensor gradOut) {
         NativeTensor y = forward.output();
-        int last = y.shape().rank() - 1;
-        try (Temps t = new Temps()) {
-            NativeTensor dot = t.t(k.sum(t.t(k.mul(gradOut, y)), new int[] {last}, true));
-            return k.mul(y, t.t(k.sub(gradOut, dot)));
+        try (Composition c = new Composition(k)) {
+            NativeTensor dot = c.sumLast(c.mul(gradOut, y)); // (..., 1)
+            return c.keep(c.mul(y, c.sub(gradOut, dot)));   // (..., C)
         }
     }
 
@@ -173,88 +187,81 @@ public class FusedKernels {
     /**
      * Scaled dot-product attention with a causal mask: q (B, H, Tq, D), k and v (B, H, Tk, D),
      * Tq <= Tk. Query i sits at position Tk - Tq + i and sees keys 0 to that position (so a
-     * one-token query against a KV cache sees everything). Output (B, H, Tq, D).
+     * one-token query against a KV cache sees everything). Output (B, H, Tq, D); saves the attention
+     * probabilities.
      */
-    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale) {
-        try (Temps t = new Temps()) {
-            NativeTensor scores = t.t(k.mul(t.t(k.matmul(q, key, false, true)), scalar(t, scale, q))); // (B, H, Tq, Tk)
-            NativeTensor mask = t.t(causalMask(q.shape().dim(2), key.shape().dim(2), q));
-            NativeTensor masked = t.t(k.where(mask, scores, scalar(t, Double.NEGATIVE_INFINITY, q)));
-            NativeTensor probs = softmaxLastAxis(t, masked);
-            return new Result(k.matmul(probs, value, false, false), List.of(probs));
+    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale, boolean backwardFollows) {
+        try (Composition c = new Composition(k)) {
+            NativeTensor scores = c.mul(c.matmul(q, key, false, true), scale);                           // (B, H, Tq, Tk)
+            NativeTensor visible = causalMask(c, q.shape().dim(2), key.shape().dim(2), q);               // (Tq, Tk) BOOL
+            NativeTensor masked = c.where(visible, scores, c.scalar(Double.NEGATIVE_INFINITY, q));       // (B, H, Tq, Tk)
+            NativeTensor probs = softmaxLastAxis(c, masked);                                             // (B, H, Tq, Tk)
+            return c.result(c.matmul(probs, value, false, false), probs);                                // (B, H, Tq, D)
         }
     }
 
-    /** Returns {dq, dk, dv}. */
+    /** Returns {dq, dk, dv}: dv = p^T g, ds = p (g v^T - sum(g v^T p)) scale, dq = ds k, dk = ds^T q. */
     public NativeTensor[] causalAttentionBackward(NativeTensor q, NativeTensor key, NativeTensor value, double scale,
                                                   Result forward, NativeTensor gradOut) {
-        NativeTensor probs = forward.saved(0);
-        int last = probs.shape().rank() - 1;
-        try (Temps t = new Temps()) {
-            NativeTensor dv = k.matmul(probs, gradOut, true, false);
-            NativeTensor dp = t.t(k.matmul(gradOut, value, false, true));
-            NativeTensor dot = t.t(k.sum(t.t(k.mul(dp, probs)), new int[] {last}, true));
-            NativeTensor ds = t.t(k.mul(t.t(k.mul(probs, t.t(k.sub(dp, dot)))), scalar(t, scale, q)));
-            NativeTensor dq = k.matmul(ds, key, false, false);
-            NativeTensor dk = k.matmul(ds, q, true, false);
-            return new NativeTensor[] {dq, dk, dv};
+        NativeTensor probs = forward.saved(0); // (B, H, Tq, Tk)
+        try (Composition c = new Composition(k)) {
+            NativeTensor dv = c.matmul(probs, gradOut, true, false);                         // (B, H, Tk, D)
+            NativeTensor dp = c.matmul(gradOut, value, false, true);                         // (B, H, Tq, Tk)
+            NativeTensor dot = c.sumLast(c.mul(dp, probs));                                  // (B, H, Tq, 1)
+            NativeTensor ds = c.mul(c.mul(probs, c.sub(dp, dot)), scale);                    // (B, H, Tq, Tk)
+            NativeTensor dq = c.matmul(ds, key, false, false);                               // (B, H, Tq, D)
+            NativeTensor dk = c.matmul(ds, q, true, false);                                  // (B, H, Tk, D)
+            return c.keepAll(dq, dk, dv);
         }
     }
 
     // ---- AdamW --------------------------------------------------------------------------------------------
 
     /**
-     * One decoupled-weight-decay Adam step (PyTorch's AdamW). Returns {param, m, v}: new handles,
-     * or the input handles themselves if the backend updated them in place.
+     * One decoupled-weight-decay Adam step (PyTorch's AdamW): m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+     * param = param (1 - lr wd) - (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps), with bc = 1 - b^step. Returns
+     * {param, m, v}: new handles, or the input handles themselves if the backend updated them in place.
      */
     public NativeTensor[] adamWUpdate(NativeTensor param, NativeTensor grad, NativeTensor m, NativeTensor v, AdamWStep s) {
         double bc1 = 1 - Math.pow(s.beta1(), s.step());
         double bc2 = 1 - Math.pow(s.beta2(), s.step());
-        try (Temps t = new Temps()) {
-            NativeTensor decayed = t.t(k.mul(param, scalar(t, 1 - s.lr() * s.weightDecay(), param)));
-            NativeTensor m1 = k.add(t.t(k.mul(m, scalar(t, s.beta1(), m))), t.t(k.mul(grad, scalar(t, 1 - s.beta1(), grad))));
-            NativeTensor g2 = t.t(k.mul(grad, grad));
-            NativeTensor v1 = k.add(t.t(k.mul(v, scalar(t, s.beta2(), v))), t.t(k.mul(g2, scalar(t, 1 - s.beta2(), grad))));
-            NativeTensor denom = t.t(k.add(t.t(k.mul(t.t(k.sqrt(v1)), scalar(t, 1 / Math.sqrt(bc2), v1))), scalar(t, s.eps(), v1)));
-            NativeTensor stepDir = t.t(k.mul(t.t(k.div(m1, denom)), scalar(t, s.lr() / bc1, m1)));
-            NativeTensor p1 = k.sub(decayed, stepDir);
-            return new NativeTensor[] {p1, m1, v1};
+        try (Composition c = new Composition(k)) {
+            NativeTensor decayed = c.mul(param, 1 - s.lr() * s.weightDecay());
+            NativeTensor m1 = c.add(c.mul(m, s.beta1()), c.mul(grad, 1 - s.beta1()));
+            NativeTensor v1 = c.add(c.mul(v, s.beta2()), c.mul(c.mul(grad, grad), 1 - s.beta2()));
+            NativeTensor denom = c.add(c.mul(c.sqrt(v1), 1 / Math.sqrt(bc2)), s.eps());
+            NativeTensor p1 = c.sub(decayed, c.mul(c.div(m1, denom), s.lr() / bc1));
+            return c.keepAll(p1, m1, v1);
         }
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------
 
-    private NativeTensor softmaxLastAxis(Temps t, NativeTensor x) {
-        int last = x.shape().rank() - 1;
-        NativeTensor max = t.t(k.max(x, new int[] {last}, true));
-        NativeTensor e = t.t(k.exp(t.t(k.sub(x, max))));
-        return k.div(e, t.t(k.sum(e, new int[] {last}, true)));
+    /** exp(x - max) / sum(exp(x - max)) over the last axis. */
+    private static NativeTensor softmaxLastAxis(Composition c, NativeTensor x) {
+        NativeTensor e = c.exp(c.sub(x, c.maxLast(x)));
+        return c.div(e, c.sumLast(e));
     }
 
-    /** log-softmax over the last axis; the result belongs to the caller. */
-    private NativeTensor logSoftmaxLastAxis(Temps t, NativeTensor x) {
-        int last = x.shape().rank() - 1;
-        NativeTensor max = t.t(k.max(x, new int[] {last}, true));
-        NativeTensor z = t.t(k.sub(x, max));
-        NativeTensor lse = t.t(k.log(t.t(k.sum(t.t(k.exp(z)), new int[] {last}, true))));
-        return k.sub(z, lse);
+    /** (x - max) - log(sum(exp(x - max))) over the last axis. */
+    private static NativeTensor logSoftmaxLastAxis(Composition c, NativeTensor x) {
+        NativeTensor z = c.sub(x, c.maxLast(x));
+        return c.sub(z, c.log(c.sumLast(c.exp(z))));
     }
 
-    /** 0.5 (1 + tanh(c (x + a x^3))). */
-    private NativeTensor geluTanhCdf(Temps t, NativeTensor x) {
-        NativeTensor x3 = t.t(k.mul(t.t(k.mul(x, x)), x));
-        NativeTensor u = t.t(k.mul(t.t(k.add(x, t.t(k.mul(x3, scalar(t, GELU_C, x))))), scalar(t, SQRT_2_OVER_PI, x)));
-        return k.mul(t.t(k.add(t.t(k.tanh(u)), scalar(t, 1, x))), scalar(t, 0.5, x));
+    /** 0.5 (1 + tanh u),  u = sqrt(2 / pi) (x + 0.044715 x^3). */
+    private static NativeTensor geluTanhCdf(Composition c, NativeTensor x) {
+        NativeTensor u = c.mul(c.add(x, c.mul(c.mul(c.mul(x, x), x), CUBIC_COEFFICIENT)), SQRT_2_OVER_PI);
+        return c.mul(c.add(c.tanh(u), 1), 0.5);
     }
 
-    /** 0.5 (1 + erf(x / sqrt 2)). */
-    private NativeTensor geluErfCdf(Temps t, NativeTensor x) {
-        NativeTensor e = t.t(k.erf(t.t(k.mul(x, scalar(t, 1 / Math.sqrt(2), x)))));
-        return k.mul(t.t(k.add(e, scalar(t, 1, x))), scalar(t, 0.5, x));
+    /** Phi(x) = 0.5 (1 + erf(x / sqrt 2)). */
+    private static NativeTensor geluErfCdf(Composition c, NativeTensor x) {
+        return c.mul(c.add(c.erf(c.mul(x, INV_SQRT_2)), 1), 0.5);
     }
 
     /** (Tq, Tk) BOOL: query i (at position Tk - Tq + i) may see key j. */
-    private NativeTensor causalMask(int tq, int tk, NativeTensor like) {
+    private static NativeTensor causalMask(Composition c, int tq, int tk, NativeTensor like) {
         ByteBuffer b = ByteBuffer.allocate(tq * tk).order(ByteOrder.LITTLE_ENDIAN);
         int offset = tk - tq;
         for (int i = 0; i < tq; i++) {
@@ -263,10 +270,12 @@ public class FusedKernels {
             }
         }
         b.flip();
-        return k.fromBuffer(b, Shape.of(tq, tk), DType.BOOL, like.device());
+        return c.fromBuffer(b, Shape.of(tq, tk), DType.BOOL, like);
     }
 
-    private NativeTensor arange(int n, DType dtype, NativeTensor like) {
+    /** 0, 1, ..., n - 1 in {@code like}'s integer dtype (I32 or I64). */
+    private static NativeTensor arange(Composition c, int n, NativeTensor like) {
+        DType dtype = like.dtype();
         ByteBuffer b = ByteBuffer.allocate(n * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
             if (dtype == DType.I32) {
@@ -276,16 +285,7 @@ public class FusedKernels {
             }
         }
         b.flip();
-        return k.fromBuffer(b, Shape.of(n), dtype, like.device());
-    }
-
-    private NativeTensor scalar(Temps t, double value, NativeTensor like) {
-        return t.t(k.full(Shape.scalar(), value, like.dtype(), like.device()));
-    }
-
-    private static NativeTensor swap(Temps t, NativeTensor old, NativeTensor replacement) {
-        t.t(old);
-        return replacement;
+        return c.fromBuffer(b, Shape.of(n), dtype, like);
     }
 
     private static int[] leadingAxes(int n) {

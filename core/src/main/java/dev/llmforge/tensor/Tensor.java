@@ -1,7 +1,6 @@
 package dev.llmforge.tensor;
 
 import dev.llmforge.autograd.Autograd;
-import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.autograd.Node;
 import dev.llmforge.autograd.Ops;
 import dev.llmforge.spi.Backend;

@@ -1,6 +1,5 @@
 package dev.llmforge.tensor;
 
-import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.spi.Backend;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -219,7 +219,7 @@ class CaptureTest {
              TensorScope ignored = TensorScope.open()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> outer.run(t.of(new float[] {1}, 1)));
             assertTrue(e.getMessage().contains("do not nest"), e.getMessage());
-            assertFalse(dev.llmforge.autograd.Dispatch.isCapturing(), "capture ends with the failed run");
+            assertFalse(dev.llmforge.tensor.Dispatch.isCapturing(), "capture ends with the failed run");
         }
     }
 

@@ -7,6 +7,11 @@ import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.CaptureSupport;
+import dev.llmforge.spi.capture.CompiledProgram;
+import dev.llmforge.spi.capture.Feeds;
+import dev.llmforge.spi.capture.Op;
+import dev.llmforge.spi.capture.Program;
 import dev.llmforge.tensor.Shape;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -148,26 +153,26 @@ final class InterpretingBackend implements Backend, CaptureSupport {
             case MAX -> one(k.max(in[0], op.attrsAsInts(1), op.flag(0)));
             case ARGMAX -> one(k.argmax(in[0], (int) op.attr(0), op.flag(1)));
             case MATMUL -> one(k.matmul(in[0], in[1], op.flag(0), op.flag(1)));
-            case SOFTMAX_CROSS_ENTROPY -> forward(f.softmaxCrossEntropy(in[0], in[1], op.attr(0)));
+            case SOFTMAX_CROSS_ENTROPY -> forward(f.softmaxCrossEntropy(in[0], in[1], op.attr(0), false));
             case SOFTMAX_CROSS_ENTROPY_BACKWARD -> {
-                FusedKernels.Result fwd = f.softmaxCrossEntropy(in[0], in[1], op.attr(0));
+                FusedKernels.Result fwd = f.softmaxCrossEntropy(in[0], in[1], op.attr(0), true);
                 yield closingSaved(fwd, one(f.softmaxCrossEntropyBackward(in[0], in[1], op.attr(0), fwd, in[3])));
             }
-            case LAYER_NORM -> forward(f.layerNorm(in[0], in[1], in[2], op.constant(0)));
+            case LAYER_NORM -> forward(f.layerNorm(in[0], in[1], in[2], op.constant(0), false));
             case LAYER_NORM_BACKWARD -> {
-                FusedKernels.Result fwd = f.layerNorm(in[0], in[1], in[2], op.constant(0));
+                FusedKernels.Result fwd = f.layerNorm(in[0], in[1], in[2], op.constant(0), true);
                 yield closingSaved(fwd, f.layerNormBackward(in[0], in[1], in[2], op.constant(0), fwd, in[4]));
             }
-            case GELU -> forward(f.gelu(in[0], op.flag(0)));
+            case GELU -> forward(f.gelu(in[0], op.flag(0), false));
             case GELU_BACKWARD -> {
-                FusedKernels.Result fwd = f.gelu(in[0], op.flag(0));
+                FusedKernels.Result fwd = f.gelu(in[0], op.flag(0), true);
                 yield closingSaved(fwd, one(f.geluBackward(in[0], op.flag(0), fwd, in[2])));
             }
-            case SOFTMAX -> forward(f.softmax(in[0]));
+            case SOFTMAX -> forward(f.softmax(in[0], false));
             case SOFTMAX_BACKWARD -> one(f.softmaxBackward(new FusedKernels.Result(in[0]), in[1]));
-            case CAUSAL_ATTENTION -> forward(f.causalAttention(in[0], in[1], in[2], op.constant(0)));
+            case CAUSAL_ATTENTION -> forward(f.causalAttention(in[0], in[1], in[2], op.constant(0), false));
             case CAUSAL_ATTENTION_BACKWARD -> {
-                FusedKernels.Result fwd = f.causalAttention(in[0], in[1], in[2], op.constant(0));
+                FusedKernels.Result fwd = f.causalAttention(in[0], in[1], in[2], op.constant(0), true);
                 yield closingSaved(fwd, f.causalAttentionBackward(in[0], in[1], in[2], op.constant(0), fwd, in[4]));
             }
             case ADAMW_UPDATE -> f.adamWUpdate(in[0], in[1], in[2], in[3], new FusedKernels.AdamWStep(feeds.scalars()[s],

@@ -10,10 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmforge.autograd.Dispatch;
-import dev.llmforge.autograd.GradMode;
 import dev.llmforge.nn.KvCache;
 import dev.llmforge.optim.AdamW;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
@@ -123,7 +122,7 @@ class GptTest {
     void trainingRunsTheFusedKernelsForwardAndBackward() {
         Set<String> ops = new HashSet<>();
         try (Gpt m = new Gpt(TinyModels.gpt2(), reference(), 3); TensorScope ignored = TensorScope.open();
-             GradMode.Restore observing = Dispatch.observe((op, backend, nanos) -> ops.add(op))) {
+             Dispatch.Restore observing = Dispatch.observe((op, backend, nanos) -> ops.add(op))) {
             m.forward(ids(1, 4, 1, 2, 3, 4), ids(1, 4, 2, 3, 4, 5), -1).loss().backward();
         }
         for (String op : List.of("layerNorm", "gelu", "causalAttention", "softmaxCrossEntropy")) {

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmforge.autograd.Dispatch;
-import dev.llmforge.autograd.GradMode;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
@@ -90,7 +89,7 @@ class OptimTest {
         AdamW opt = AdamW.builder(Map.of("a", a, "c", c)).lr(0.1).build();
         setGrad(a, 1f);
         List<String> ops = new ArrayList<>();
-        try (GradMode.Restore ignored = Dispatch.observe((op, be, ns) -> ops.add(op))) {
+        try (Dispatch.Restore ignored = Dispatch.observe((op, be, ns) -> ops.add(op))) {
             opt.step();
         }
         assertEquals(1, ops.stream().filter("fused.adamWUpdate"::equals).count(), ops.toString());
@@ -153,14 +152,14 @@ class OptimTest {
         setGrad(a, 3f, 0f);
         setGrad(b, 4f);
         List<String> clipping = new ArrayList<>();
-        try (TensorScope ignored = TensorScope.open(); GradMode.Restore observing = Dispatch.observe((op, be, ns) -> clipping.add(op))) {
+        try (TensorScope ignored = TensorScope.open(); Dispatch.Restore observing = Dispatch.observe((op, be, ns) -> clipping.add(op))) {
             Tensor norm = GradClip.clipGlobalNorm(List.of(a, b), 1.0);
             assertEquals(5, norm.item(), 1e-6);
         }
         assertArrayEquals(new float[] {0.6f, 0}, a.grad().toFloatArray(), 1e-6f);
         assertArrayEquals(new float[] {0.8f}, b.grad().toFloatArray(), 1e-6f);
         List<String> notClipping = new ArrayList<>();
-        try (TensorScope ignored = TensorScope.open(); GradMode.Restore observing = Dispatch.observe((op, be, ns) -> notClipping.add(op))) {
+        try (TensorScope ignored = TensorScope.open(); Dispatch.Restore observing = Dispatch.observe((op, be, ns) -> notClipping.add(op))) {
             GradClip.clipGlobalNorm(List.of(a, b), 10.0);
         }
         assertArrayEquals(new float[] {0.6f, 0}, a.grad().toFloatArray(), 1e-6f, "below the limit: unchanged (x min(1, ...))");

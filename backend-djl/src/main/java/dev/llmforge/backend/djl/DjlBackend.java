@@ -3,12 +3,12 @@ package dev.llmforge.backend.djl;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.llmforge.capture.CaptureSupport;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.Capability;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.Kernels;
+import dev.llmforge.spi.capture.CaptureSupport;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -98,9 +98,9 @@ public final class DjlBackend implements Backend {
     /**
      * With {@code -Dllmforge.djl.capture=true} (read at each call), captured steps run as TorchScript
      * modules: one native call per step instead of one per op. Off by default: for the reference
-     * pretraining step it measured 0.95-1.18x the eager throughput with about 80 MB more peak
-     * resident memory, and a one-token generation step ran slower than eagerly (the benchmarks
-     * module's README has the figures).
+     * pretraining step it was not reliably faster than eager and took more peak resident memory,
+     * and a one-token generation step ran slower than eagerly (the module README, "Captured steps",
+     * has the figures).
      */
     @Override
     public Optional<CaptureSupport> capture() {

@@ -1,11 +1,12 @@
 package dev.llmforge.backend.djl;
 
 import static dev.llmforge.backend.djl.DjlKernels.a;
+import static dev.llmforge.spi.GeluConstants.CUBIC_COEFFICIENT;
+import static dev.llmforge.spi.GeluConstants.SQRT_2_OVER_PI;
 
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.llmforge.autograd.GradMode;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
@@ -23,7 +24,7 @@ import java.util.Set;
  *   <li>softmax: PyTorch's softmax forward; backward {@code y (g - sum(g y))} in place on one temporary;</li>
  *   <li>softmax cross-entropy: PyTorch's log_softmax and gather; backward {@code (p - onehot) w g} with one scatter;</li>
  *   <li>layer norm: PyTorch's layer_norm; backward through PyTorch's own autograd (its native layer-norm backward):
- *       with gradients on, the forward is recorded from leaves aliasing its inputs, so the backward does not
+ *       when core says a backward follows, the forward is recorded from leaves aliasing its inputs, so the backward does not
  *       recompute it (a second backward through the same forward does);</li>
  *   <li>GELU: exact GELU is PyTorch's gelu both ways (backward through its autograd, recorded like layer norm); DJL
  *       does not expose the tanh form, so that one is composed in place from PyTorch ops, as {@code x sigmoid(2u)};</li>
@@ -38,8 +39,6 @@ final class DjlFusedKernels extends FusedKernels {
             FusedOp.GELU, FusedOp.CAUSAL_ATTENTION, FusedOp.ADAMW_UPDATE);
 
     private static final ai.djl.Device CPU = ai.djl.Device.cpu();
-    static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    static final double GELU_C = 0.044715;
 
     private final DjlKernels djl;
     private final Constants constants;
@@ -48,15 +47,15 @@ final class DjlFusedKernels extends FusedKernels {
         super(kernels);
         this.djl = kernels;
         this.constants = kernels.constants();
-        constants.preload(new double[] {1, 3 * GELU_C, 2 * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI * GELU_C, Double.NEGATIVE_INFINITY},
-                DType.F32, DType.F64);
+        constants.preload(new double[] {1, 3 * CUBIC_COEFFICIENT, 2 * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI * CUBIC_COEFFICIENT,
+            Double.NEGATIVE_INFINITY}, DType.F32, DType.F64);
         constants.preload(new double[] {0}, DType.I64);
     }
 
     // ---- softmax ----------------------------------------------------------------------------------
 
     @Override
-    public Result softmax(NativeTensor x) {
+    public Result softmax(NativeTensor x, boolean backwardFollows) {
         int last = x.shape().rank() - 1;
         return new Result(DjlTensor.fresh(JniUtils.softmax(a(x), last, DTypes.djl(x.dtype())), x.shape(), x.dtype()));
     }
@@ -76,7 +75,7 @@ final class DjlFusedKernels extends FusedKernels {
     // ---- softmax cross-entropy ----------------------------------------------------------------------
 
     @Override
-    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex) {
+    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex, boolean backwardFollows) {
         int n = logits.shape().dim(0);
         DType dtype = logits.dtype();
         DataType dataType = DTypes.djl(dtype);
@@ -116,13 +115,13 @@ final class DjlFusedKernels extends FusedKernels {
     // ---- layer norm -------------------------------------------------------------------------------------
 
     /**
-     * With gradients on (core's {@link GradMode}), the forward runs under PyTorch's autograd from
-     * leaves aliasing x, weight and bias (saved, in that order): the backward is then one call into
-     * PyTorch's layer-norm backward, without recomputing the forward.
+     * When a backward follows, the forward runs under PyTorch's autograd from leaves aliasing x,
+     * weight and bias (saved, in that order): the backward is then one call into PyTorch's
+     * layer-norm backward, without recomputing the forward.
      */
     @Override
-    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps) {
-        try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = GradMode.isEnabled() ? new TorchAutograd() : null) {
+    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps, boolean backwardFollows) {
+        try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = backwardFollows ? new TorchAutograd() : null) {
             List<NativeTensor> leaves = new ArrayList<>(3);
             PtNDArray xl = autograd != null ? leaf(autograd, x, leaves) : a(x);
             PtNDArray w = weight == null ? ones(x, tmp) : autograd != null ? leaf(autograd, weight, leaves) : a(weight);
@@ -206,15 +205,15 @@ final class DjlFusedKernels extends FusedKernels {
     // ---- GELU ---------------------------------------------------------------------------------------------
 
     /**
-     * The exact form with gradients on runs under PyTorch's autograd from a leaf aliasing x (saved),
-     * so that its backward is PyTorch's gelu backward without recomputing the forward.
+     * The exact form, when a backward follows, runs under PyTorch's autograd from a leaf aliasing x
+     * (saved), so that its backward is PyTorch's gelu backward without recomputing the forward.
      */
     @Override
-    public Result gelu(NativeTensor x, boolean tanhApproximation) {
+    public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
         if (tanhApproximation) {
             return new Result(DjlTensor.fresh(geluTanh(a(x), x.dtype()), x.shape(), x.dtype()));
         }
-        if (!GradMode.isEnabled()) {
+        if (!backwardFollows) {
             return new Result(DjlTensor.fresh(JniUtils.gelu(a(x)), x.shape(), x.dtype()));
         }
         try (TorchAutograd autograd = new TorchAutograd()) {
@@ -241,7 +240,7 @@ final class DjlFusedKernels extends FusedKernels {
     private PtNDArray geluTanh(PtNDArray x, DType dtype) {
         try (Temporaries tmp = new Temporaries()) {
             PtNDArray u2 = tmp.t(JniUtils.mul(x, x));
-            JniUtils.muli(u2, constants.of(2 * SQRT_2_OVER_PI * GELU_C, dtype));
+            JniUtils.muli(u2, constants.of(2 * SQRT_2_OVER_PI * CUBIC_COEFFICIENT, dtype));
             finishTwiceGeluArgument(u2, x, dtype);
             return JniUtils.mul(x, tmp.t(JniUtils.sigmoid(u2)));
         }
@@ -252,13 +251,13 @@ final class DjlFusedKernels extends FusedKernels {
         PtNDArray one = constants.of(1, dtype);
         try (Temporaries tmp = new Temporaries()) {
             PtNDArray x2 = tmp.t(JniUtils.mul(x, x));
-            PtNDArray u2 = tmp.t(JniUtils.mul(x2, constants.of(2 * SQRT_2_OVER_PI * GELU_C, dtype)));
+            PtNDArray u2 = tmp.t(JniUtils.mul(x2, constants.of(2 * SQRT_2_OVER_PI * CUBIC_COEFFICIENT, dtype)));
             finishTwiceGeluArgument(u2, x, dtype);
             PtNDArray s = tmp.t(JniUtils.sigmoid(u2));
             PtNDArray derivative = tmp.t(JniUtils.mul(s, s));
             JniUtils.negi(derivative);
             JniUtils.addi(derivative, s); // s (1 - s)
-            JniUtils.muli(x2, constants.of(3 * GELU_C, dtype));
+            JniUtils.muli(x2, constants.of(3 * CUBIC_COEFFICIENT, dtype));
             JniUtils.addi(x2, one);
             JniUtils.muli(x2, constants.of(2 * SQRT_2_OVER_PI, dtype)); // 2c (1 + 3 a x^2)
             JniUtils.muli(derivative, x2);
@@ -285,14 +284,14 @@ final class DjlFusedKernels extends FusedKernels {
     // ---- causal attention ------------------------------------------------------------------------------------
 
     /**
-     * With gradients on, the forward is recorded under PyTorch's autograd from leaves aliasing q, k
-     * and v (the saved handles), so the backward is one PyTorch backward call: its native softmax
+     * When a backward follows, the forward is recorded under PyTorch's autograd from leaves aliasing
+     * q, k and v (the saved handles), so the backward is one PyTorch backward call: its native softmax
      * backward, and the contiguous copies of q, k and v the forward's matmuls made, without copying
      * them again.
      */
     @Override
-    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale) {
-        try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = GradMode.isEnabled() ? new TorchAutograd() : null) {
+    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale, boolean backwardFollows) {
+        try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = backwardFollows ? new TorchAutograd() : null) {
             if (autograd == null) {
                 return new Result(DjlTensor.fresh(attend(a(q), a(key), a(value), tq(q), tk(key), scale, q.dtype(), tmp), q.shape(), q.dtype()));
             }

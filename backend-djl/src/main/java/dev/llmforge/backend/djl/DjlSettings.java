@@ -16,8 +16,8 @@ import java.util.function.IntSupplier;
  *   <li>PyTorch intra-op threads: {@code llmforge.threads} if set, else
  *       {@code ai.djl.pytorch.num_threads} if set, else the free processors ({@link EngineThreads}:
  *       PyTorch's OpenMP threads spin while they wait, so a thread on a core another process uses
- *       slows every op down; a [64,128]x[128,64] matmul went from 13 µs on one thread to 0.1-3.7 ms
- *       on two threads of a two-core machine with load 4);</li>
+ *       slows every op down, by orders of magnitude for a small matmul (the module README has the
+ *       figures);</li>
  *   <li>PyTorch inter-op threads: {@code ai.djl.pytorch.num_interop_threads} if set, else 1;</li>
  *   <li>with slf4j-simple as the application's logging, DJL's start-up notes (platform, graph
  *       executor, thread counts: four INFO lines) only from WARN up, and its CUDA probe, which warns

@@ -7,12 +7,12 @@ import com.sun.jna.Platform;
 /**
  * Gives memory that PyTorch's CPU tensors freed back to the operating system. Those tensors come
  * from glibc's {@code malloc}, which keeps freed blocks in its heap for reuse; a training step frees
- * and allocates hundreds of them in a changing order, and the heap then holds tens of megabytes that
- * nothing uses (in nanoGPT's run about 128 MB free against 63 MB in use after 450 steps, per
- * {@code mallinfo2}). {@code malloc_trim(0)} returns their pages: one call took 0.2 to 9 ms there,
- * so {@link #releaseIfDue()} calls it at most every {@value #PERIOD_MILLIS} ms. With it, llmforge's
- * peak RSS in that run (heap pre-touched, 450 steps) went from 628–636 to 600 MB, against 585–591 MB
- * for the same model hand-written on DJL. Linux with glibc only; elsewhere it does nothing.
+ * and allocates hundreds of them in a changing order, and the heap then holds more free memory than
+ * used ({@code mallinfo2} in nanoGPT's run). {@code malloc_trim(0)} returns their pages; a call
+ * can take milliseconds, so {@link #releaseIfDue()} calls it at most every {@value #PERIOD_MILLIS}
+ * ms. With it, llmforge's peak RSS in that run came close to the same model hand-written on DJL
+ * (the module README, "Memory given back", has the figures). Linux with glibc only; elsewhere it
+ * does nothing.
  */
 final class FreedMemoryRelease {
     /** Least time between two releases. */

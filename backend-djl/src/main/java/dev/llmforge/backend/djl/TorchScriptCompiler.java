@@ -1,11 +1,11 @@
 package dev.llmforge.backend.djl;
 
 import ai.djl.pytorch.jni.JniUtils;
-import dev.llmforge.capture.CaptureSupport;
-import dev.llmforge.capture.CompiledProgram;
-import dev.llmforge.capture.Program;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.CaptureSupport;
+import dev.llmforge.spi.capture.CompiledProgram;
+import dev.llmforge.spi.capture.Program;
 import java.util.Set;
 
 /** Capture support: compiles each recorded step into a TorchScript module run by one call. */

@@ -1,9 +1,12 @@
 package dev.llmforge.backend.djl;
 
-import dev.llmforge.capture.Op;
-import dev.llmforge.capture.OpKind;
-import dev.llmforge.capture.Program;
-import dev.llmforge.capture.ValueType;
+import static dev.llmforge.spi.GeluConstants.CUBIC_COEFFICIENT;
+import static dev.llmforge.spi.GeluConstants.SQRT_2_OVER_PI;
+
+import dev.llmforge.spi.capture.Op;
+import dev.llmforge.spi.capture.OpKind;
+import dev.llmforge.spi.capture.Program;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import java.util.ArrayList;
@@ -25,9 +28,6 @@ import java.util.Locale;
  */
 final class TorchScriptSource {
     static final String CLASS_NAME = "Step";
-    // GELU's tanh form as the eager kernel computes it: x sigmoid(2u), 2u = x (2c + 2ca x^2)
-    private static final double SQRT_2_OVER_PI = DjlFusedKernels.SQRT_2_OVER_PI;
-    private static final double GELU_C = DjlFusedKernels.GELU_C;
 
     private final Program program;
     private final List<Op> sourceOps = new ArrayList<>();
@@ -219,9 +219,10 @@ final class TorchScriptSource {
         }
     }
 
+    /** GELU's tanh form as the eager kernel computes it, x sigmoid(2u): here 2u = x (2c + 2ca x^2), given x^2. */
     private static String twiceGeluArgument(String x, String x2) {
-        return "torch.mul(torch.add(torch.mul(" + x2 + ", " + number(2 * SQRT_2_OVER_PI * GELU_C) + "), " + number(2 * SQRT_2_OVER_PI)
-                + "), " + x + ")";
+        return "torch.mul(torch.add(torch.mul(" + x2 + ", " + number(2 * SQRT_2_OVER_PI * CUBIC_COEFFICIENT) + "), "
+                + number(2 * SQRT_2_OVER_PI) + "), " + x + ")";
     }
 
     private static String geluTanh(String x) {
@@ -239,7 +240,8 @@ final class TorchScriptSource {
         String s = temp(op, "s");
         line(x2 + " = torch.mul(" + x + ", " + x + ")");
         line(s + " = torch.sigmoid(" + twiceGeluArgument(x, x2) + ")");
-        String slope = "torch.mul(torch.add(torch.mul(" + x2 + ", " + number(3 * GELU_C) + "), 1.0), " + number(2 * SQRT_2_OVER_PI) + ")";
+        String slope = "torch.mul(torch.add(torch.mul(" + x2 + ", " + number(3 * CUBIC_COEFFICIENT) + "), 1.0), "
+                + number(2 * SQRT_2_OVER_PI) + ")";
         String derivative = "torch.add(torch.mul(torch.mul(torch.add(torch.neg(torch.mul(" + s + ", " + s + ")), " + s + "), " + slope + "), "
                 + x + "), " + s + ")";
         let(op, "torch.mul(" + g + ", " + derivative + ")");

@@ -5,15 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.autograd.FusedOps;
-import dev.llmforge.autograd.GradMode;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
@@ -74,7 +73,7 @@ class DjlFusedKernelsTest {
         List<String> fusedCalls = new ArrayList<>();
         Results expected = run(ref, inputs, f);
         Results actual;
-        try (GradMode.Restore ignored = Dispatch.observe((name, b, nanos) -> {
+        try (Dispatch.Restore ignored = Dispatch.observe((name, b, nanos) -> {
             if (b == djl) {
                 fusedCalls.add(name);
             }

@@ -3,7 +3,6 @@ package dev.llmforge.backend.djl;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.llmforge.autograd.GradMode;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.NativeTensor;
@@ -18,10 +17,10 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * Layer norm, exact GELU and causal attention record their forward under PyTorch's autograd when gradients are on,
- * so the backward runs without recomputing it. That recorded graph serves one backward: a second
- * backward through the same forward must give the same gradients and leave the first ones intact
- * (PyTorch would otherwise accumulate into them); without gradients nothing is recorded.
+ * Layer norm, exact GELU and causal attention record their forward under PyTorch's autograd when core
+ * says a backward follows, so the backward runs without recomputing it. That recorded graph serves one
+ * backward: a second backward through the same forward must give the same gradients and leave the
+ * first ones intact (PyTorch would otherwise accumulate into them); without a backward nothing is recorded.
  */
 class DjlRecordedBackwardTest {
     private final Backend djl = Backends.get("djl");
@@ -81,8 +80,8 @@ class DjlRecordedBackwardTest {
         NativeTensor x = upload(ramp(12, 0.7), 3, 4);
         NativeTensor w = upload(ramp(4, 1.3), 4);
         NativeTensor g = upload(ramp(12, 0.4), 3, 4);
-        FusedKernels.Result forward = djl.fused().layerNorm(x, w, null, 1e-5);
-        assertEquals(2, forward.saved().size(), "with gradients on, the forward saves the leaves of x and the weight");
+        FusedKernels.Result forward = djl.fused().layerNorm(x, w, null, 1e-5, true);
+        assertEquals(2, forward.saved().size(), "with a backward to follow, the forward saves the leaves of x and the weight");
         backwardTwice("layer norm", forward, f -> djl.fused().layerNormBackward(x, w, null, 1e-5, f, g));
         for (NativeTensor h : List.of(x, w, g)) {
             h.close();
@@ -94,8 +93,8 @@ class DjlRecordedBackwardTest {
     void exactGeluBackwardTwiceThroughOneRecordedForward() {
         NativeTensor x = upload(ramp(10, 0.9), 2, 5);
         NativeTensor g = upload(ramp(10, 0.5), 2, 5);
-        FusedKernels.Result forward = djl.fused().gelu(x, false);
-        assertEquals(1, forward.saved().size(), "with gradients on, the forward saves the leaf of x");
+        FusedKernels.Result forward = djl.fused().gelu(x, false, true);
+        assertEquals(1, forward.saved().size(), "with a backward to follow, the forward saves the leaf of x");
         backwardTwice("gelu", forward, f -> new NativeTensor[] {djl.fused().geluBackward(x, false, f, g)});
         x.close();
         g.close();
@@ -107,8 +106,8 @@ class DjlRecordedBackwardTest {
         NativeTensor k = upload(ramp(24, 0.8), 1, 2, 3, 4);
         NativeTensor v = upload(ramp(24, 1.1), 1, 2, 3, 4);
         NativeTensor g = upload(ramp(24, 0.6), 1, 2, 3, 4);
-        FusedKernels.Result forward = djl.fused().causalAttention(q, k, v, 0.5);
-        assertEquals(3, forward.saved().size(), "with gradients on, the forward saves the leaves of q, k and v");
+        FusedKernels.Result forward = djl.fused().causalAttention(q, k, v, 0.5, true);
+        assertEquals(3, forward.saved().size(), "with a backward to follow, the forward saves the leaves of q, k and v");
         backwardTwice("attention", forward, f -> djl.fused().causalAttentionBackward(q, k, v, 0.5, f, g));
         for (NativeTensor h : List.of(q, k, v, g)) {
             h.close();
@@ -116,19 +115,17 @@ class DjlRecordedBackwardTest {
     }
 
     @Test
-    void withoutGradientsNothingIsRecorded() {
+    void withoutABackwardNothingIsRecorded() {
         NativeTensor x = upload(ramp(10, 0.9), 2, 5);
-        try (GradMode.Restore ignored = GradMode.noGrad()) {
-            FusedKernels.Result gelu = djl.fused().gelu(x, false);
-            FusedKernels.Result norm = djl.fused().layerNorm(x, null, null, 1e-5);
-            NativeTensor heads = djl.kernels().reshape(x, Shape.of(1, 2, 1, 5));
-            FusedKernels.Result attention = djl.fused().causalAttention(heads, heads, heads, 0.5);
-            assertEquals(0, gelu.saved().size() + norm.saved().size() + attention.saved().size());
-            gelu.output().close();
-            norm.output().close();
-            attention.output().close();
-            heads.close();
-        }
+        FusedKernels.Result gelu = djl.fused().gelu(x, false, false);
+        FusedKernels.Result norm = djl.fused().layerNorm(x, null, null, 1e-5, false);
+        NativeTensor heads = djl.kernels().reshape(x, Shape.of(1, 2, 1, 5));
+        FusedKernels.Result attention = djl.fused().causalAttention(heads, heads, heads, 0.5, false);
+        assertEquals(0, gelu.saved().size() + norm.saved().size() + attention.saved().size());
+        gelu.output().close();
+        norm.output().close();
+        attention.output().close();
+        heads.close();
         x.close();
     }
 }

@@ -5,12 +5,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The softmax cross-entropy's forward for F32, in Java on a host copy ({@link HostFloats}):
- * libnd4j's {@code log_softmax} alone took 0.33 ms for nanoGPT's (768, 65) logits (its
- * {@code exp} is a scalar library loop), and picking and summing the targets' log-probabilities
- * three more ops. (The backward stays on libnd4j: the same in Java saved about 0.1 ms per step
- * but moved the golden GPT-2's parameters after ten AdamW steps from 8.6e-5 to 1.1e-4 of
- * PyTorch's, at the kit's tolerance: the key biases, whose exact gradient is 0, follow the
- * rounding noise.) Row max, {@link FloatExp} and row sums as in {@link FloatCausalSoftmax}, each
+ * libnd4j's {@code log_softmax} alone cost more than this whole forward (its {@code exp} is a
+ * scalar library loop), and picking and summing the targets' log-probabilities took three more
+ * ops (figures in the module README). (The backward stays on libnd4j: the same in Java saved a
+ * little time per step but moved the golden GPT-2's parameters after ten AdamW steps from 8.6e-5
+ * to 1.1e-4 of PyTorch's, at the kit's tolerance: the key biases, whose exact gradient is 0,
+ * follow the rounding noise.) Row max, {@link FloatExp} and row sums as in {@link FloatCausalSoftmax}, each
  * row's shift spread over the row so that the loops over elements run over the whole array.
  */
 final class FloatCrossEntropy {

@@ -1,12 +1,13 @@
 package dev.llmforge.backend.nd4j;
 
+import dev.llmforge.spi.GeluConstants;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Both GELU forms and their backwards for F32, in Java on host copies ({@link HostFloats}).
- * libnd4j's {@code erf}, {@code exp} and {@code sigmoid} are scalar library loops: on a [768, 512]
- * F32 (nanoGPT's feed-forward activation) its erf took 4.0 ms, exp 1.3 ms and sigmoid 1.0 ms,
- * against 0.06 ms for a multiply. Here erf and tanh are rational approximations and the Gaussian
+ * libnd4j's {@code erf}, {@code exp} and {@code sigmoid} are scalar library loops, each many times
+ * the cost of a multiply over the same array (nanoGPT's feed-forward activation; figures in the
+ * module README, GELU). Here erf and tanh are rational approximations and the Gaussian
  * {@code exp(-x^2/2)} a polynomial raised to the 64th power, plain float multiplies, adds and
  * divides in one loop that the JIT vectorizes.
  *
@@ -19,10 +20,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code s = 0.5 (1 + tanh u)} for the tanh form), so no backward recomputes a transcendental.
  */
 final class FloatGelu {
-    private static final float SQRT_HALF = (float) Math.sqrt(0.5);
-    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
-    private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
-    private static final float GELU_C = 0.044715f;
+    private static final float INV_SQRT_2 = (float) GeluConstants.INV_SQRT_2;
+    private static final float INV_SQRT_2PI = (float) GeluConstants.INV_SQRT_2PI;
+    private static final float SQRT_2_OVER_PI = (float) GeluConstants.SQRT_2_OVER_PI;
+    private static final float CUBIC_COEFFICIENT = (float) GeluConstants.CUBIC_COEFFICIENT;
 
     private FloatGelu() {
     }
@@ -35,7 +36,7 @@ final class FloatGelu {
         float[] ys = h.take(2, n);
         for (int i = 0; i < n; i++) {
             float v = xs[i];
-            float c = 0.5f + 0.5f * erf(v * SQRT_HALF);
+            float c = 0.5f + 0.5f * erf(v * INV_SQRT_2);
             phi[i] = c;
             ys[i] = v * c;
         }
@@ -64,7 +65,7 @@ final class FloatGelu {
         float[] ys = h.take(2, n);
         for (int i = 0; i < n; i++) {
             float v = xs[i];
-            float u = SQRT_2_OVER_PI * (v + GELU_C * v * v * v);
+            float u = SQRT_2_OVER_PI * (v + CUBIC_COEFFICIENT * v * v * v);
             float s = 0.5f + 0.5f * tanh(u);
             ss[i] = s;
             ys[i] = v * s;
@@ -85,7 +86,7 @@ final class FloatGelu {
         for (int i = 0; i < n; i++) {
             float v = xs[i];
             float s = ss[i];
-            float du = SQRT_2_OVER_PI * (1 + 3 * GELU_C * v * v);
+            float du = SQRT_2_OVER_PI * (1 + 3 * CUBIC_COEFFICIENT * v * v);
             gs[i] *= s + 2 * v * s * (1 - s) * du;
         }
         HostFloats.write(gs, out);

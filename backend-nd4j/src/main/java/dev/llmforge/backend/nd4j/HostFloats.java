@@ -45,9 +45,8 @@ final class HostFloats {
     /**
      * The sum of all of {@code a}'s elements (F32): blocks of 4,096 summed in float as
      * {@link #sum}, the block sums in double. In nanoGPT's training step libnd4j's reduce_sum over
-     * every axis (mostly the gradient-norm terms, 28 calls) took 2.2 to 11.8 ms per step over five
-     * profiles, though 30 µs for a [512, 128] F32 in isolation (cause not pinned down); this took
-     * 0.45 ms per step there.
+     * every axis (mostly the gradient-norm terms) was slow and erratic, though fast in isolation
+     * (cause not pinned down); this is a small fraction of it (figures in the module README).
      */
     double sumAll(INDArray a) {
         float[] values = read(a, 9);

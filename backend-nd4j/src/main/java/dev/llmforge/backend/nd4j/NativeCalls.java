@@ -16,8 +16,9 @@ import org.nd4j.nativeblas.OpaqueDataBuffer;
 
 /**
  * One thread's direct line to libnd4j. ND4J's own {@code Nd4j.exec} builds a Java op object, a
- * native op context and its argument buffers for every call (about 10 µs before any arithmetic);
- * this class keeps one native context and fixed argument buffers per thread and calls the custom
+ * native op context and its argument buffers for every call, which costs more than a small op's
+ * arithmetic (module README, "What runs where" and the dispatch figures); this class keeps one
+ * native context and fixed argument buffers per thread and calls the custom
  * ops and legacy transforms directly, with outputs the caller preallocated.
  *
  * <p>Not thread-safe: {@link Nd4jBackend} gives each thread its own instance.

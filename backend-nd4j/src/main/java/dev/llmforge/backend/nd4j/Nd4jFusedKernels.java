@@ -2,6 +2,10 @@ package dev.llmforge.backend.nd4j;
 
 import static dev.llmforge.backend.nd4j.Nd4jKernels.array;
 import static dev.llmforge.backend.nd4j.Nd4jKernels.view;
+import static dev.llmforge.spi.GeluConstants.CUBIC_COEFFICIENT;
+import static dev.llmforge.spi.GeluConstants.INV_SQRT_2;
+import static dev.llmforge.spi.GeluConstants.INV_SQRT_2PI;
+import static dev.llmforge.spi.GeluConstants.SQRT_2_OVER_PI;
 
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
@@ -30,10 +34,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Nd4jFusedKernels extends FusedKernels {
     static final Set<FusedOp> NATIVE = EnumSet.allOf(FusedOp.class);
 
-    private static final double SQRT_HALF = Math.sqrt(0.5);
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double GELU_C = 0.044715;
-    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
     private static final int MAX_CACHED_MASKS = 64;
 
     private record MaskKey(int tq, int tk, DType dtype) {
@@ -57,7 +57,7 @@ final class Nd4jFusedKernels extends FusedKernels {
     // ---- softmax ------------------------------------------------------------------------------------
 
     @Override
-    public Result softmax(NativeTensor x) {
+    public Result softmax(NativeTensor x, boolean backwardFollows) {
         return new Result(kernels.compute(x.shape(), x.dtype(), out -> softmaxInto(array(x), x.shape(), x.dtype(), out)));
     }
 
@@ -82,8 +82,8 @@ final class Nd4jFusedKernels extends FusedKernels {
      * Softmax over the last axis of {@code x} into {@code out} (which may be {@code x}), from max,
      * subtract, exp, sum and divide. Not libnd4j's softmax: it opens an OpenMP region as wide as
      * the calling thread's OpenMP setting rather than ND4J's thread limit (the machine's core
-     * count unless another library set it), and on a busy two-core machine took 8 ms for a
-     * [768, 128] F32 against 0.4 ms when that region had one thread.
+     * count unless another library set it), and on a busy two-core machine that made it about twenty
+     * times slower than with a one-thread region (module README, softmax).
      */
     private void softmaxInto(INDArray x, Shape shape, DType dtype, INDArray out) {
         int last = shape.rank() - 1;
@@ -113,7 +113,7 @@ final class Nd4jFusedKernels extends FusedKernels {
     // ---- softmax cross-entropy ------------------------------------------------------------------------
 
     @Override
-    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex) {
+    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex, boolean backwardFollows) {
         int v = logits.shape().dim(1);
         DType dtype = logits.dtype();
         long[] kept = keptPositions(targets, ignoreIndex, v);
@@ -228,7 +228,7 @@ final class Nd4jFusedKernels extends FusedKernels {
     // ---- layer norm ----------------------------------------------------------------------------------
 
     @Override
-    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps) {
+    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps, boolean backwardFollows) {
         Shape shape = x.shape();
         int c = shape.dim(-1);
         int rows = shape.size() / c;
@@ -376,7 +376,7 @@ final class Nd4jFusedKernels extends FusedKernels {
     // Phi(x)) for the backward.
 
     @Override
-    public Result gelu(NativeTensor x, boolean tanhApproximation) {
+    public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
         INDArray xa = array(x);
         // saved for the backward, so that it need not recompute the transcendental:
         // s = sigmoid(2u) for the tanh form, Phi(x) for the exact one
@@ -421,7 +421,7 @@ final class Nd4jFusedKernels extends FusedKernels {
                     // s + 2 x s (1 - s) u',  s = sigmoid(2u),  u' = c (1 + 3 a x^2)
                     INDArray sig = array(forward.saved(0));
                     calls().custom(NdOp.MULTIPLY, t, xa, xa);
-                    affine(t, 6 * GELU_C * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI); // 2 u'
+                    affine(t, 6 * CUBIC_COEFFICIENT * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI); // 2 u'
                     calls().custom(NdOp.MULTIPLY, t, t, xa);
                     calls().scalar(Legacy.SCALAR_MUL, sig, -1, out);
                     calls().scalar(Legacy.SCALAR_ADD, out, 1, out); // 1 - s
@@ -451,14 +451,14 @@ final class Nd4jFusedKernels extends FusedKernels {
     /** {@code out = sigmoid(2u)}, {@code u = c (x + a x^3)}: the tanh-GELU's 0.5 (1 + tanh u). */
     private void sigmoidOfTwoU(INDArray x, INDArray out) {
         calls().custom(NdOp.MULTIPLY, out, x, x);
-        affine(out, 2 * GELU_C * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI);
+        affine(out, 2 * CUBIC_COEFFICIENT * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI);
         calls().custom(NdOp.MULTIPLY, out, out, x);
         calls().transform(Legacy.SIGMOID, out, out);
     }
 
     /** {@code out = 0.5 (1 + erf(x / sqrt 2))}. */
     private void erfCdf(INDArray x, INDArray out) {
-        calls().scalar(Legacy.SCALAR_MUL, x, SQRT_HALF, out);
+        calls().scalar(Legacy.SCALAR_MUL, x, INV_SQRT_2, out);
         calls().transform(Legacy.ERF, out, out);
         calls().scalar(Legacy.SCALAR_ADD, out, 1, out);
         calls().scalar(Legacy.SCALAR_MUL, out, 0.5, out);
@@ -471,7 +471,7 @@ final class Nd4jFusedKernels extends FusedKernels {
      * cached additive causal mask and the softmax above), probabilities times values.
      */
     @Override
-    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale) {
+    public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale, boolean backwardFollows) {
         Shape qs = q.shape();
         int tq = qs.dim(2);
         int tk = key.shape().dim(2);

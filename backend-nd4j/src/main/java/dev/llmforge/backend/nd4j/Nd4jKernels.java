@@ -31,8 +31,8 @@ final class Nd4jKernels implements Kernels {
     private static final int HOST_FILL_LIMIT = 4096;
     /**
      * {@link #slice} and {@link #gather} copy contiguous runs of at least this many bytes with one
-     * {@code memcpy} each (about 11 ns a call here) instead of calling libnd4j's op (about 45 µs
-     * for nanoGPT's sizes).
+     * {@code memcpy} each instead of calling libnd4j's op, which costs thousands of {@code memcpy}
+     * calls at nanoGPT's sizes (module README, "What runs where").
      */
     private static final long MEMCPY_RUN_BYTES = 256;
 
@@ -201,12 +201,7 @@ final class Nd4jKernels implements Kernels {
 
     @Override
     public NativeTensor permute(NativeTensor x, int[] axes) {
-        Shape in = x.shape();
-        int[] dims = new int[axes.length];
-        for (int i = 0; i < axes.length; i++) {
-            dims[i] = in.dim(axes[i]);
-        }
-        return compute(Shape.of(dims), x.dtype(), out -> calls().custom(NdOp.PERMUTE, new INDArray[] {array(x)},
+        return compute(Shape.permuted(x.shape(), axes), x.dtype(), out -> calls().custom(NdOp.PERMUTE, new INDArray[] {array(x)},
                 new INDArray[] {out}, toLongs(axes), NativeCalls.NO_BOOLS, NativeCalls.NO_REALS));
     }
 
@@ -227,8 +222,8 @@ final class Nd4jKernels implements Kernels {
 
     /**
      * A slice whose contiguous runs are at least {@value #MEMCPY_RUN_BYTES} bytes long is copied run
-     * by run: libnd4j's {@code slice} took 46 µs for q, k or v of nanoGPT's (12, 12, 64, 32) heads,
-     * its 12 runs of 32 KiB 8 µs. Shorter runs go to libnd4j.
+     * by run, several times faster than libnd4j's {@code slice} for q, k or v of nanoGPT's heads
+     * (module README). Shorter runs go to libnd4j.
      */
     @Override
     public NativeTensor slice(NativeTensor x, int axis, int start, int end) {
@@ -283,16 +278,15 @@ final class Nd4jKernels implements Kernels {
 
     @Override
     public NativeTensor concat(List<NativeTensor> xs, int axis) {
-        Shape first = xs.get(0).shape();
-        int total = 0;
+        List<Shape> shapes = new ArrayList<>(xs.size());
         List<INDArray> parts = new ArrayList<>();
         for (NativeTensor t : xs) {
-            total += t.shape().dim(axis);
+            shapes.add(t.shape());
             if (t.shape().numel() > 0) {
                 parts.add(array(t));
             }
         }
-        return compute(first.with(axis, total), xs.get(0).dtype(), out -> {
+        return compute(Shape.concatenated(shapes, axis), xs.get(0).dtype(), out -> {
             if (parts.size() == 1) {
                 copyBytes(parts.get(0), out);
             } else {
@@ -306,17 +300,7 @@ final class Nd4jKernels implements Kernels {
     public NativeTensor gather(NativeTensor src, int axis, NativeTensor indices) {
         Shape s = src.shape();
         Shape idx = indices.shape();
-        int[] dims = new int[s.rank() - 1 + idx.rank()];
-        int j = 0;
-        for (int i = 0; i < axis; i++) {
-            dims[j++] = s.dim(i);
-        }
-        for (int i = 0; i < idx.rank(); i++) {
-            dims[j++] = idx.dim(i);
-        }
-        for (int i = axis + 1; i < s.rank(); i++) {
-            dims[j++] = s.dim(i);
-        }
+        Shape outShape = Shape.gathered(s, axis, idx);
         if (src.dtype() == DType.BOOL) {
             // libnd4j's gather rejects BOOL: gather the values as I32 and convert back
             try (NdTensor ints = (NdTensor) cast(src, DType.I32); NdTensor picked = (NdTensor) gather(ints, axis, indices)) {
@@ -331,10 +315,10 @@ final class Nd4jKernels implements Kernels {
         // vector source with a matrix of indices): (size, inner) by rows, or (outer, size, inner) along axis 1
         long row = (long) inner * src.dtype().byteSize();
         if (outer == 1 && row >= MEMCPY_RUN_BYTES) {
-            // one memcpy per row: libnd4j's gather took 55 µs for nanoGPT's 768 token embeddings of 128, this 15 µs
-            return compute(Shape.of(dims), src.dtype(), out -> copyRows(array(src), size, indices, row, out));
+            // one memcpy per row: a fraction of libnd4j's gather for nanoGPT's token embeddings (module README)
+            return compute(outShape, src.dtype(), out -> copyRows(array(src), size, indices, row, out));
         }
-        return compute(Shape.of(dims), src.dtype(), out -> {
+        return compute(outShape, src.dtype(), out -> {
             INDArray ids = view(array(indices), n);
             if (outer == 1) {
                 calls().custom(NdOp.GATHER, new INDArray[] {view(array(src), size, inner), ids},
@@ -386,8 +370,8 @@ final class Nd4jKernels implements Kernels {
 
     /**
      * F32 {@code (n, inner)} rows of {@code updates} summed into {@code (size, inner)} by index, in
-     * Java on host copies: libnd4j's {@code unsorted_segment_sum} took 0.77 ms per step for
-     * nanoGPT's token-embedding gradient (768 rows of 128 into 65).
+     * Java on host copies: libnd4j's {@code unsorted_segment_sum} was several times slower for
+     * nanoGPT's token-embedding gradient (768 rows of 128 into 65; module README).
      */
     private void addRowsF32(NativeTensor indices, INDArray updates, int size, int inner, INDArray out) {
         long[] at = indexValues(indices, size);
@@ -530,8 +514,8 @@ final class Nd4jKernels implements Kernels {
 
     /**
      * {@code z = c ? x : y} element by element, all four of one shape, copied bit for bit. A loop
-     * over the arrays' memory: libnd4j's select (and its where, where_np) took 10-15 ms for a
-     * [768, 128] F32, about 130 ns per element, and no exact arithmetic form exists (-inf * 0 is NaN).
+     * over the arrays' memory: libnd4j's select (and its where, where_np) was slow for a training
+     * step's activations (module README), and no exact arithmetic form exists (-inf * 0 is NaN).
      */
     private static void select(INDArray c, INDArray x, INDArray y, DType dtype, INDArray z) {
         ByteBuffer cb = c.data().asNio();
@@ -564,7 +548,7 @@ final class Nd4jKernels implements Kernels {
 
     @Override
     public NativeTensor sum(NativeTensor x, int[] axes, boolean keepDim) {
-        Shape out = reduced(x.shape(), axes, keepDim);
+        Shape out = Shape.reduced(x.shape(), axes, keepDim);
         if (axes.length == 0) {
             return compute(out, x.dtype(), z -> copyBytes(array(x), z));
         }
@@ -577,9 +561,9 @@ final class Nd4jKernels implements Kernels {
         }
         int leading = leadingBlock(axes);
         if (x.dtype().isFloating() && leading > 0 && leading < x.shape().rank()) {
-            // over leading axes (a bias gradient): BLAS's ones(1, R) @ x(R, C) took 120 us of CPU where
-            // libnd4j's reduce_sum took 280 us, for a [768, 384] F32 on one thread. Sums over the
-            // trailing or all axes were as fast or faster on reduce_sum, and integer sums stay exact there.
+            // over leading axes (a bias gradient): BLAS's ones(1, R) @ x(R, C) took less than half the CPU
+            // of libnd4j's reduce_sum (module README). Sums over the trailing or all axes were as fast or
+            // faster on reduce_sum, and integer sums stay exact there.
             int rows = product(x.shape(), 0, leading);
             int cols = x.shape().size() / rows;
             return compute(out, x.dtype(), z -> sumRows(view(array(x), rows, cols), x.dtype(), view(z, 1, cols)));
@@ -610,34 +594,17 @@ final class Nd4jKernels implements Kernels {
 
     @Override
     public NativeTensor max(NativeTensor x, int[] axes, boolean keepDim) {
-        return reduce(NdOp.REDUCE_MAX, x, axes, keepDim, reduced(x.shape(), axes, keepDim), x.dtype());
+        return reduce(NdOp.REDUCE_MAX, x, axes, keepDim, Shape.reduced(x.shape(), axes, keepDim), x.dtype());
     }
 
     @Override
     public NativeTensor argmax(NativeTensor x, int axis, boolean keepDim) {
-        return reduce(NdOp.ARGMAX, x, new int[] {axis}, keepDim, reduced(x.shape(), new int[] {axis}, keepDim), DType.I64);
+        return reduce(NdOp.ARGMAX, x, new int[] {axis}, keepDim, Shape.reduced(x.shape(), new int[] {axis}, keepDim), DType.I64);
     }
 
     private NativeTensor reduce(NdOp op, NativeTensor x, int[] axes, boolean keepDim, Shape out, DType dtype) {
         return compute(out, dtype, z -> calls().custom(op, new INDArray[] {array(x)}, new INDArray[] {z}, toLongs(axes),
                 new boolean[] {keepDim}, NativeCalls.NO_REALS));
-    }
-
-    static Shape reduced(Shape in, int[] axes, boolean keepDim) {
-        boolean[] gone = new boolean[in.rank()];
-        for (int a : axes) {
-            gone[a] = true;
-        }
-        int[] dims = new int[keepDim ? in.rank() : in.rank() - axes.length];
-        int j = 0;
-        for (int i = 0; i < in.rank(); i++) {
-            if (keepDim) {
-                dims[j++] = gone[i] ? 1 : in.dim(i);
-            } else if (!gone[i]) {
-                dims[j++] = in.dim(i);
-            }
-        }
-        return Shape.of(dims);
     }
 
     // ---- matmul ---------------------------------------------------------------------------------
@@ -654,8 +621,8 @@ final class Nd4jKernels implements Kernels {
         int m = sa.dim(transposeA ? -1 : -2);
         int k = sa.dim(transposeA ? -2 : -1);
         int n = sb.dim(transposeB ? -2 : -1);
-        Shape batch = Shape.broadcast("matmul", sa.dropLast(2), sb.dropLast(2));
-        Shape outShape = batch.append(m, n);
+        Shape outShape = Shape.matmul(sa, sb, transposeA, transposeB);
+        Shape batch = outShape.dropLast(2);
         DType dtype = a.dtype();
         return compute(outShape, dtype, out -> {
             if (k == 0) {

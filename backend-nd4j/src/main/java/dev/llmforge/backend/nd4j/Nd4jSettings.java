@@ -13,8 +13,9 @@ import dev.llmforge.spi.EngineThreads;
  *       reductions, softmax...). Default 1. libnd4j opens a parallel region for most ops, even
  *       small ones, and its OpenMP threads spin while they wait; whenever another thread wants the
  *       core (OpenBLAS's own pool, the JVM's compiler and collector, other processes) a second
- *       libgomp thread made the median training step here 2 to 16 times slower, and profiling a generation
- *       test under load found two thirds of the CPU samples in libgomp's spin loop. Raise it on a
+ *       libgomp thread made the median training step here several times slower, and profiling a
+ *       generation test under load found most CPU samples in libgomp's spin loop (module README,
+ *       Settings). Raise it on a
  *       machine with cores to spare. {@code OMP_NUM_THREADS} cannot be changed once the JVM runs,
  *       so the backend sets ND4J's own limit instead.</li>
  *   <li>{@value #POOL_PROPERTY}: bytes of freed arrays kept for reuse (default 256 MiB, see

@@ -77,7 +77,7 @@ class FloatLayerNormTest {
         try (NativeTensor xt = HostValues.upload(k, x, shape, dtype); NativeTensor gt = HostValues.upload(k, g, shape, dtype);
              NativeTensor wt = w == null ? null : HostValues.upload(k, w, Shape.of(C), dtype);
              NativeTensor bt = b == null ? null : HostValues.upload(k, b, Shape.of(C), dtype)) {
-            FusedKernels.Result r = f.layerNorm(xt, wt, bt, 1e-5);
+            FusedKernels.Result r = f.layerNorm(xt, wt, bt, 1e-5, true);
             NativeTensor[] d = f.layerNormBackward(xt, wt, bt, 1e-5, r, gt);
             try {
                 return new double[][] {HostValues.download(k, r.output()), HostValues.download(k, d[0]),

@@ -86,7 +86,7 @@ class FloatSoftmaxKernelsTest {
         try (NativeTensor x = HostValues.upload(k, logits, Shape.of(rows, classes), dtype);
              NativeTensor t = HostValues.upload(k, targets, Shape.of(rows), DType.I64);
              NativeTensor g = HostValues.upload(k, new double[] {0.7}, Shape.scalar(), dtype)) {
-            FusedKernels.Result r = f.softmaxCrossEntropy(x, t, -100);
+            FusedKernels.Result r = f.softmaxCrossEntropy(x, t, -100, true);
             try (NativeTensor loss = r.output(); NativeTensor logp = r.saved(0);
                  NativeTensor dx = f.softmaxCrossEntropyBackward(x, t, -100, r, g)) {
                 return new double[][] {HostValues.download(k, loss), HostValues.download(k, logp), HostValues.download(k, dx)};
@@ -108,7 +108,7 @@ class FloatSoftmaxKernelsTest {
         try (NativeTensor qt = HostValues.upload(k, q, Shape.of(b, h, tq, d), dtype);
              NativeTensor kt = HostValues.upload(k, key, Shape.of(b, h, tk, d), dtype);
              NativeTensor vt = HostValues.upload(k, v, Shape.of(b, h, tk, d), dtype)) {
-            FusedKernels.Result r = f.causalAttention(qt, kt, vt, scale);
+            FusedKernels.Result r = f.causalAttention(qt, kt, vt, scale, false);
             try (NativeTensor out = r.output(); NativeTensor probs = r.saved(0)) {
                 return new double[][] {HostValues.download(k, out), HostValues.download(k, probs)};
             }

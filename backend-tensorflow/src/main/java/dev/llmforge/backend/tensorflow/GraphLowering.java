@@ -1,8 +1,8 @@
 package dev.llmforge.backend.tensorflow;
 
-import dev.llmforge.capture.Op;
-import dev.llmforge.capture.Program;
-import dev.llmforge.capture.ValueType;
+import dev.llmforge.spi.capture.Op;
+import dev.llmforge.spi.capture.Program;
+import dev.llmforge.spi.capture.ValueType;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.llmforge.backend.tensorflow;
 
-import dev.llmforge.capture.CaptureSupport;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.Capability;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.Kernels;
+import dev.llmforge.spi.capture.CaptureSupport;
 import dev.llmforge.tensor.DType;
 import java.util.EnumSet;
 import java.util.Optional;

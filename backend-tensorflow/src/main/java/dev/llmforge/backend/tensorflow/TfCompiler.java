@@ -1,10 +1,10 @@
 package dev.llmforge.backend.tensorflow;
 
-import dev.llmforge.capture.CaptureSupport;
-import dev.llmforge.capture.CompiledProgram;
-import dev.llmforge.capture.Program;
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.CaptureSupport;
+import dev.llmforge.spi.capture.CompiledProgram;
+import dev.llmforge.spi.capture.Program;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -46,7 +46,7 @@ final class TfFusedKernels extends FusedKernels {
     }
 
     @Override
-    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex) {
+    public Result softmaxCrossEntropy(NativeTensor logits, NativeTensor targets, long ignoreIndex, boolean backwardFollows) {
         NativeTensor[] r = run(m -> m.softmaxCrossEntropy(tf(logits), tf(targets), ignoreIndex));
         return new Result(r[0], List.of(r[1], r[2]));
     }
@@ -63,7 +63,7 @@ final class TfFusedKernels extends FusedKernels {
     }
 
     @Override
-    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps) {
+    public Result layerNorm(NativeTensor x, NativeTensor weight, NativeTensor bias, double eps, boolean backwardFollows) {
         NativeTensor[] r = run(m -> {
             TfValue[] stats = m.layerNormStats(tf(x), eps);
             return new TfValue[] {m.layerNorm(tf(x), orNull(weight), orNull(bias), stats[0], stats[1]), stats[0], stats[1]};
@@ -83,7 +83,7 @@ final class TfFusedKernels extends FusedKernels {
     }
 
     @Override
-    public Result gelu(NativeTensor x, boolean tanhApproximation) {
+    public Result gelu(NativeTensor x, boolean tanhApproximation, boolean backwardFollows) {
         return new Result(run(m -> new TfValue[] {m.gelu(tf(x), tanhApproximation)})[0]);
     }
 
@@ -93,7 +93,7 @@ final class TfFusedKernels extends FusedKernels {
     }
 
     @Override
-    public Result softmax(NativeTensor x) {
+    public Result softmax(NativeTensor x, boolean backwardFollows) {
         return new Result(run(m -> new TfValue[] {m.softmax(tf(x))})[0]);
     }
 

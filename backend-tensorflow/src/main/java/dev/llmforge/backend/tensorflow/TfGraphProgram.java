@@ -11,11 +11,11 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSessionOptio
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionRun;
 import static org.tensorflow.internal.c_api.global.tensorflow.TF_SetConfig;
 
-import dev.llmforge.capture.CompiledProgram;
-import dev.llmforge.capture.Feeds;
-import dev.llmforge.capture.Op;
-import dev.llmforge.capture.Program;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.CompiledProgram;
+import dev.llmforge.spi.capture.Feeds;
+import dev.llmforge.spi.capture.Op;
+import dev.llmforge.spi.capture.Program;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import java.nio.ByteBuffer;

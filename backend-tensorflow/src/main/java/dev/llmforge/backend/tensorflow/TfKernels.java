@@ -1,9 +1,9 @@
 package dev.llmforge.backend.tensorflow;
 
-import dev.llmforge.capture.CaptureSupport;
-import dev.llmforge.capture.OpKind;
 import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.capture.CaptureSupport;
+import dev.llmforge.spi.capture.OpKind;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;

@@ -1,6 +1,11 @@
 package dev.llmforge.backend.tensorflow;
 
-import dev.llmforge.capture.OpKind;
+import static dev.llmforge.spi.GeluConstants.CUBIC_COEFFICIENT;
+import static dev.llmforge.spi.GeluConstants.INV_SQRT_2;
+import static dev.llmforge.spi.GeluConstants.INV_SQRT_2PI;
+import static dev.llmforge.spi.GeluConstants.SQRT_2_OVER_PI;
+
+import dev.llmforge.spi.capture.OpKind;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.HalfFloats;
 import dev.llmforge.tensor.Shape;
@@ -15,8 +20,6 @@ import java.util.List;
  * by core.
  */
 final class TfMath {
-    private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double GELU_C = 0.044715;
 
     private final Emitter e;
 
@@ -324,14 +327,14 @@ final class TfMath {
         if (tanhApproximation) {
             // 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) c (1 + 3 a x^2),  u = c (x + a x^3)
             TfValue x2 = mul(x, x);
-            TfValue th = op1("Tanh", mul(add(x, mul(mul(x2, x), scalar(GELU_C, dt))), scalar(SQRT_2_OVER_PI, dt)));
+            TfValue th = op1("Tanh", mul(add(x, mul(mul(x2, x), scalar(CUBIC_COEFFICIENT, dt))), scalar(SQRT_2_OVER_PI, dt)));
             TfValue left = mul(add(th, scalar(1, dt)), scalar(0.5, dt));
             TfValue sech2 = sub(scalar(1, dt), mul(th, th));
-            TfValue du = mul(add(mul(x2, scalar(3 * GELU_C, dt)), scalar(1, dt)), scalar(SQRT_2_OVER_PI, dt));
+            TfValue du = mul(add(mul(x2, scalar(3 * CUBIC_COEFFICIENT, dt)), scalar(1, dt)), scalar(SQRT_2_OVER_PI, dt));
             derivative = add(left, mul(mul(mul(x, scalar(0.5, dt)), sech2), du));
         } else {
             // Phi(x) + x phi(x)
-            TfValue pdf = mul(op1("Exp", mul(mul(x, x), scalar(-0.5, dt))), scalar(1 / Math.sqrt(2 * Math.PI), dt));
+            TfValue pdf = mul(op1("Exp", mul(mul(x, x), scalar(-0.5, dt))), scalar(INV_SQRT_2PI, dt));
             derivative = add(geluCdf(x, false), mul(x, pdf));
         }
         return mul(gradOut, derivative);
@@ -341,8 +344,8 @@ final class TfMath {
     private TfValue geluCdf(TfValue x, boolean tanhApproximation) {
         DType dt = x.dtype();
         TfValue inner = tanhApproximation
-                ? op1("Tanh", mul(add(x, mul(mul(mul(x, x), x), scalar(GELU_C, dt))), scalar(SQRT_2_OVER_PI, dt)))
-                : op1("Erf", mul(x, scalar(1 / Math.sqrt(2), dt)));
+                ? op1("Tanh", mul(add(x, mul(mul(mul(x, x), x), scalar(CUBIC_COEFFICIENT, dt))), scalar(SQRT_2_OVER_PI, dt)))
+                : op1("Erf", mul(x, scalar(INV_SQRT_2, dt)));
         return mul(add(inner, scalar(1, dt)), scalar(0.5, dt));
     }
 

@@ -66,36 +66,36 @@ public final class FusedKernelsBenchmark {
 
         List<Case> cases = List.of(
             new Case("layerNorm (512,128) fwd+bwd", f -> {
-                FusedKernels.Result r = f.layerNorm(x, w, b, 1e-5);
+                FusedKernels.Result r = f.layerNorm(x, w, b, 1e-5, true);
                 closeAll(f.layerNormBackward(x, w, b, 1e-5, r, r.output()));
                 close(r);
             }),
             new Case("gelu tanh (512,512) fwd+bwd", f -> {
-                FusedKernels.Result r = f.gelu(h, true);
+                FusedKernels.Result r = f.gelu(h, true, true);
                 f.geluBackward(h, true, r, r.output()).close();
                 close(r);
             }),
             new Case("gelu exact (512,512) fwd+bwd", f -> {
-                FusedKernels.Result r = f.gelu(h, false);
+                FusedKernels.Result r = f.gelu(h, false, true);
                 f.geluBackward(h, false, r, r.output()).close();
                 close(r);
             }),
             new Case("softmax (8,4,64,64) fwd+bwd", f -> {
-                FusedKernels.Result r = f.softmax(scores);
+                FusedKernels.Result r = f.softmax(scores, true);
                 f.softmaxBackward(r, r.output()).close();
                 close(r);
             }),
             new Case("cross-entropy (512,65) fwd+bwd", f -> {
-                FusedKernels.Result r = f.softmaxCrossEntropy(logits, targets, -100);
+                FusedKernels.Result r = f.softmaxCrossEntropy(logits, targets, -100, true);
                 f.softmaxCrossEntropyBackward(logits, targets, -100, r, r.output()).close();
                 close(r);
             }),
             new Case("attention (8,4,64,32) fwd+bwd", f -> {
-                FusedKernels.Result r = f.causalAttention(q, kk, v, 0.17);
+                FusedKernels.Result r = f.causalAttention(q, kk, v, 0.17, true);
                 closeAll(f.causalAttentionBackward(q, kk, v, 0.17, r, r.output()));
                 close(r);
             }),
-            new Case("attention 1 query, 64 keys fwd", f -> close(f.causalAttention(q1, k1, v1, 0.17))),
+            new Case("attention 1 query, 64 keys fwd", f -> close(f.causalAttention(q1, k1, v1, 0.17, false))),
             new Case("adamW (128,512)", f -> {
                 // private copies, so the in-place kernel never touches the shared inputs
                 NativeTensor p1 = k.add(p, g);

@@ -23,8 +23,8 @@ import java.util.Locale;
  *
  * <p>Run it with a small fixed Java heap ({@code -Xmx64m}): with the default heap the garbage
  * collector keeps touching fresh heap pages for the small Java objects each op leaves behind
- * (measured: +230 MiB over 100,000 ops with a 6 GiB default heap and no native allocation at
- * all), which would hide what native memory does. Without a heap of at most 256 MiB it prints the
+ * (hundreds of MiB of RSS with no native allocation at all; backend-nd4j's README has the figure),
+ * which would hide what native memory does. Without a heap of at most 256 MiB it prints the
  * figures and exits with status 2 instead of a verdict.
  *
  * <pre>

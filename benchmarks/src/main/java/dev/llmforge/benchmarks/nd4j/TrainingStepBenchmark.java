@@ -4,7 +4,6 @@ import static dev.llmforge.benchmarks.StepBenchmarkModel.BATCH;
 import static dev.llmforge.benchmarks.StepBenchmarkModel.BLOCK;
 import static dev.llmforge.benchmarks.StepBenchmarkModel.VOCAB;
 
-import dev.llmforge.autograd.Dispatch;
 import dev.llmforge.backend.djl.DjlBackend;
 import dev.llmforge.backend.nd4j.Nd4jBackend;
 import dev.llmforge.benchmarks.StepBenchmarkModel;
@@ -13,6 +12,7 @@ import dev.llmforge.optim.AdamW;
 import dev.llmforge.optim.GradClip;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
+import dev.llmforge.tensor.Dispatch;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;

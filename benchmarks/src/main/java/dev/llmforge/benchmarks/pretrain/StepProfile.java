@@ -1,8 +1,7 @@
 package dev.llmforge.benchmarks.pretrain;
 
-import dev.llmforge.autograd.Dispatch;
-import dev.llmforge.autograd.GradMode;
 import dev.llmforge.tensor.Backends;
+import dev.llmforge.tensor.Dispatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -50,7 +49,7 @@ public final class StepProfile {
                 model.trainStep(b[0], b[1], cfg.learningRate(i));
             }
             long wall = 0;
-            try (GradMode.Restore ignored = Dispatch.observe((op, backend, nanos) -> {
+            try (Dispatch.Restore ignored = Dispatch.observe((op, backend, nanos) -> {
                 Stat s = stats.computeIfAbsent(op, k -> new Stat());
                 s.calls++;
                 s.nanos += nanos;

@@ -130,15 +130,12 @@ final class ReferenceKernels implements Kernels {
 
     @Override
     public NativeTensor permute(NativeTensor x, int[] axes) {
-        Shape in = x.shape();
-        int[] dims = new int[axes.length];
         int[] strides = new int[axes.length];
-        long[] inStrides = in.strides();
+        long[] inStrides = x.shape().strides();
         for (int i = 0; i < axes.length; i++) {
-            dims[i] = in.dim(axes[i]);
             strides[i] = (int) inStrides[axes[i]];
         }
-        Shape out = Shape.of(dims);
+        Shape out = Shape.permuted(x.shape(), axes);
         return gatherOffsets(x, out, Indexing.offsets(out, strides));
     }
 
@@ -167,11 +164,7 @@ final class ReferenceKernels implements Kernels {
     @Override
     public NativeTensor concat(List<NativeTensor> xs, int axis) {
         Shape first = xs.get(0).shape();
-        int total = 0;
-        for (NativeTensor t : xs) {
-            total += t.shape().dim(axis);
-        }
-        Shape out = first.with(axis, total);
+        Shape out = Shape.concatenated(xs.stream().map(NativeTensor::shape).toList(), axis);
         double[] result = new double[out.size()];
         int outer = 1;
         for (int i = 0; i < axis; i++) {
@@ -208,7 +201,7 @@ final class ReferenceKernels implements Kernels {
                 pos += inner;
             }
         }
-        return new RefTensor(gatherShape(s, axis, indices.shape()), src.dtype(), out, live);
+        return new RefTensor(Shape.gathered(s, axis, indices.shape()), src.dtype(), out, live);
     }
 
     @Override
@@ -331,7 +324,7 @@ final class ReferenceKernels implements Kernels {
 
     @Override
     public NativeTensor sum(NativeTensor x, int[] axes, boolean keepDim) {
-        Shape out = reduced(x.shape(), axes, keepDim);
+        Shape out = Shape.reduced(x.shape(), axes, keepDim);
         double[] r = new double[out.size()];
         int[] target = Indexing.reductionTargets(x.shape(), axes);
         double[] v = d(x);
@@ -343,7 +336,7 @@ final class ReferenceKernels implements Kernels {
 
     @Override
     public NativeTensor max(NativeTensor x, int[] axes, boolean keepDim) {
-        Shape out = reduced(x.shape(), axes, keepDim);
+        Shape out = Shape.reduced(x.shape(), axes, keepDim);
         double[] r = new double[out.size()];
         java.util.Arrays.fill(r, Double.NEGATIVE_INFINITY);
         int[] target = Indexing.reductionTargets(x.shape(), axes);
@@ -358,7 +351,7 @@ final class ReferenceKernels implements Kernels {
     @Override
     public NativeTensor argmax(NativeTensor x, int axis, boolean keepDim) {
         Shape s = x.shape();
-        Shape out = reduced(s, new int[] {axis}, keepDim);
+        Shape out = Shape.reduced(s, new int[] {axis}, keepDim);
         int outer = prod(s, 0, axis);
         int size = s.dim(axis);
         int inner = prod(s, axis + 1, s.rank());
@@ -390,8 +383,8 @@ final class ReferenceKernels implements Kernels {
         int m = sa.dim(transA ? -1 : -2);
         int k = sa.dim(transA ? -2 : -1);
         int n = sb.dim(transB ? -2 : -1);
-        Shape batch = Shape.broadcast("matmul", sa.dropLast(2), sb.dropLast(2));
-        Shape out = batch.append(m, n);
+        Shape out = Shape.matmul(sa, sb, transA, transB);
+        Shape batch = out.dropLast(2);
         int[] batchA = Indexing.broadcastOffsets(sa.dropLast(2), batch);
         int[] batchB = Indexing.broadcastOffsets(sb.dropLast(2), batch);
         double[] va = d(a);
@@ -461,43 +454,6 @@ final class ReferenceKernels implements Kernels {
             }
         }
         return make(out, outType, r);
-    }
-
-    private static Shape reduced(Shape in, int[] axes, boolean keepDim) {
-        Shape s = in;
-        for (int a : axes) {
-            s = s.with(a, 1);
-        }
-        if (keepDim) {
-            return s;
-        }
-        int[] dims = new int[in.rank() - axes.length];
-        int j = 0;
-        outer:
-        for (int i = 0; i < in.rank(); i++) {
-            for (int a : axes) {
-                if (a == i) {
-                    continue outer;
-                }
-            }
-            dims[j++] = in.dim(i);
-        }
-        return Shape.of(dims);
-    }
-
-    private static Shape gatherShape(Shape src, int axis, Shape indices) {
-        int[] d = new int[src.rank() - 1 + indices.rank()];
-        int j = 0;
-        for (int i = 0; i < axis; i++) {
-            d[j++] = src.dim(i);
-        }
-        for (int i = 0; i < indices.rank(); i++) {
-            d[j++] = indices.dim(i);
-        }
-        for (int i = axis + 1; i < src.rank(); i++) {
-            d[j++] = src.dim(i);
-        }
-        return Shape.of(d);
     }
 
     private static int prod(Shape s, int from, int to) {

@@ -1,12 +1,9 @@
-package dev.llmforge.autograd;
+package dev.llmforge.tensor;
 
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.FusedKernels;
 import dev.llmforge.spi.Kernels;
 import dev.llmforge.spi.NativeTensor;
-import dev.llmforge.tensor.DType;
-import dev.llmforge.tensor.Shape;
-import dev.llmforge.tensor.Tensor;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -23,6 +20,13 @@ public final class Dispatch {
         void onKernel(String op, Backend backend, long nanos);
     }
 
+    /** Undoes an {@link #observe} or {@link #capture} registration; closing twice is harmless. */
+    @FunctionalInterface
+    public interface Restore extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     private static final CopyOnWriteArrayList<Observer> OBSERVERS = new CopyOnWriteArrayList<>();
     private static volatile boolean observed;
     /** The kernels standing in for one backend's on this thread while a step is captured (dev.llmforge.capture). */
@@ -35,7 +39,7 @@ public final class Dispatch {
     }
 
     /** Registers an observer until the returned handle is closed. */
-    public static GradMode.Restore observe(Observer observer) {
+    public static Restore observe(Observer observer) {
         OBSERVERS.add(observer);
         observed = true;
         return () -> {
@@ -48,7 +52,7 @@ public final class Dispatch {
      * Until the returned handle is closed, core's calls to {@code backend}'s kernels on this thread go
      * to {@code kernels} and {@code fused} instead (used by {@code dev.llmforge.capture} to record a step).
      */
-    public static GradMode.Restore capture(Backend backend, Kernels kernels, FusedKernels fused) {
+    public static Restore capture(Backend backend, Kernels kernels, FusedKernels fused) {
         if (CAPTURE.get() != null) {
             throw new IllegalStateException("a step is already being captured on this thread (captured steps do not nest)");
         }

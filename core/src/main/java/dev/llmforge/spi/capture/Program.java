@@ -1,4 +1,4 @@
-package dev.llmforge.capture;
+package dev.llmforge.spi.capture;
 
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +20,8 @@ public final class Program {
     private final int dataCount;
     private final int hash;
 
-    Program(List<ValueType> values, int[] inputs, List<Op> ops, int[] outputs, int scalarCount, int longCount, int dataCount) {
+    /** Made by core's recorder; the arrays are not copied. */
+    public Program(List<ValueType> values, int[] inputs, List<Op> ops, int[] outputs, int scalarCount, int longCount, int dataCount) {
         this.values = List.copyOf(values);
         this.inputs = inputs;
         this.ops = List.copyOf(ops);

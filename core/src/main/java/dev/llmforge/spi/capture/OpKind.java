@@ -1,4 +1,4 @@
-package dev.llmforge.capture;
+package dev.llmforge.spi.capture;
 
 /**
  * The operations of a recorded {@link Program}: one per method of {@link dev.llmforge.spi.Kernels}

@@ -1,4 +1,4 @@
-package dev.llmforge.capture;
+package dev.llmforge.spi.capture;
 
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
@@ -26,7 +26,8 @@ public final class Op {
     private final int dataSlot;
     private final int hash;
 
-    Op(OpKind kind, int[] inputs, int[] outputs, long[] attrs, double[] consts, Shape shape, DType dtype, Device device,
+    /** Made by core's recorder; the arrays are not copied. */
+    public Op(OpKind kind, int[] inputs, int[] outputs, long[] attrs, double[] consts, Shape shape, DType dtype, Device device,
        int scalarSlot, int longSlot, int dataSlot) {
         this.kind = kind;
         this.inputs = inputs;

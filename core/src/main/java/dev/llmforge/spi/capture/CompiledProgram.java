@@ -1,4 +1,4 @@
-package dev.llmforge.capture;
+package dev.llmforge.spi.capture;
 
 import dev.llmforge.spi.NativeTensor;
 import java.util.List;

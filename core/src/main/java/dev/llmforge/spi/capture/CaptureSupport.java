@@ -1,12 +1,12 @@
-package dev.llmforge.capture;
+package dev.llmforge.spi.capture;
 
 import dev.llmforge.spi.FusedOp;
 import dev.llmforge.spi.NativeTensor;
 import java.util.Set;
 
 /**
- * What a backend provides to run captured steps as compiled programs (see {@link StepCompiler}).
- * Returned by {@link dev.llmforge.spi.Backend#capture()}.
+ * What a backend provides to run captured steps as compiled programs (core's
+ * {@code dev.llmforge.capture.StepCompiler} records them). Returned by {@link dev.llmforge.spi.Backend#capture()}.
  *
  * <p>While a step is captured, core records the kernel calls instead of running them and hands
  * out symbolic handles. After the step, the handles still open receive the values the compiled
@@ -32,8 +32,8 @@ public interface CaptureSupport {
      */
     Set<FusedOp> fusedOps();
 
-    /** The backend's own handle behind {@code handle} (itself unless it is a captured value). */
+    /** The backend's own handle behind {@code handle} (itself unless it is a {@link CapturedValue}). */
     static NativeTensor unwrap(NativeTensor handle) {
-        return handle instanceof Symbol s ? s.concrete() : handle;
+        return handle instanceof CapturedValue c ? c.concrete() : handle;
     }
 }

@@ -1,4 +1,4 @@
-package dev.llmforge.capture;
+package dev.llmforge.spi.capture;
 
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Device;
