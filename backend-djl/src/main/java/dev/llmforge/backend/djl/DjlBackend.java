@@ -82,7 +82,7 @@ public final class DjlBackend implements Backend {
         return fused;
     }
 
-    /** At most once a second, glibc's {@code malloc_trim}: see {@link FreedMemoryRelease}. */
+    /** glibc's {@code malloc_trim} when the process has grown since the last one: see {@link ReleasePolicy}. */
     @Override
     public void releaseFreedMemory() {
         freedMemory.releaseIfDue();
