@@ -11,19 +11,21 @@ import java.util.function.LongSupplier;
  * giving back is growth: free memory that glibc's heap accumulates as allocations of changing sizes
  * fragment it, which raises the peak resident size run after run.
  *
- * <p>So the resident size read at the first step after a release is the baseline (the working set,
- * faulted back in), and memory is released again only when the resident size exceeds that baseline
- * by more than {@value #MIN_GROWTH_MIB} MiB or 1/32 of it, whichever is larger, and at most once every
- * {@value #MIN_PERIOD_MILLIS} ms. A run whose working set is stable releases nothing after its first
- * steps, at any size.
+ * <p>So the resident size read {@value #SETTLE_STEPS} steps after a release (or the start), and at
+ * least {@value #MIN_PERIOD_MILLIS} ms after it, is the baseline: the working set, faulted back in,
+ * with the optimiser's state and the heap's layout of the first steps settled. Memory is released
+ * again only when the resident size exceeds that baseline by more than {@value #MIN_GROWTH_MIB} MiB
+ * or 1/32 of it, whichever is larger. A run whose working set is stable releases nothing, at any size.
  */
 final class ReleasePolicy {
     static final long MIN_PERIOD_MILLIS = 1000;
     static final long MIN_GROWTH_MIB = 16;
+    static final int SETTLE_STEPS = 5;
 
     private final LongSupplier residentBytes;
     private final LongSupplier nanoClock;
     private long lastRelease;
+    private int stepsSinceRelease;
     private long baseline = -1;
 
     /**
@@ -38,8 +40,9 @@ final class ReleasePolicy {
 
     /** Called between steps: whether to release freed memory now (if so, the caller does, and this counts it as done). */
     boolean releaseDue() {
+        stepsSinceRelease++;
         long now = nanoClock.getAsLong();
-        if (now - lastRelease < MIN_PERIOD_MILLIS * 1_000_000) {
+        if (stepsSinceRelease < SETTLE_STEPS || now - lastRelease < MIN_PERIOD_MILLIS * 1_000_000) {
             return false;
         }
         long resident = residentBytes.getAsLong();
@@ -60,6 +63,7 @@ final class ReleasePolicy {
     /** Records a release made now (by this policy or on request): the next reading is the new baseline. */
     void released() {
         lastRelease = nanoClock.getAsLong();
+        stepsSinceRelease = 0;
         baseline = -1;
     }
 }
