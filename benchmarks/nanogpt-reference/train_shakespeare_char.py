@@ -17,7 +17,7 @@ the same training loop without evaluation, and one line "RESULT<TAB>key=value...
 tokens/s, peak RSS) on stdout.
 
 Needs PyTorch (e.g. Debian's python3-torch, with libopenblas0-pthread: Debian's default reference
-BLAS is about 10x slower) and numpy.
+BLAS is about 10x slower) and numpy: setup.sh beside this file installs them.
 """
 import argparse, json, math, os, resource, sys, time, numpy as np, torch, torch.nn as nn
 from torch.nn import functional as F

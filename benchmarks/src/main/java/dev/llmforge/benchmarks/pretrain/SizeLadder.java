@@ -105,8 +105,9 @@ public final class SizeLadder {
                         Side side = sides.get(key);
                         Map<String, String> res = ChildRun.run(command, line -> { });
                         if (res.containsKey("error")) {
-                            side.failures.add(res.get("error"));
-                            System.out.printf(Locale.ROOT, "  round %d  %-28s FAILED: %s%n", r + 1, side.label, res.get("error"));
+                            side.failures.add(res.get("error") + (key.equals(NANOGPT) && res.get("error").contains("No module named")
+                                    ? " (run benchmarks/nanogpt-reference/setup.sh)" : ""));
+                            System.out.printf(Locale.ROOT, "  round %d  %-28s FAILED: %s%n", r + 1, side.label, side.failures.get(side.failures.size() - 1));
                             continue;
                         }
                         side.runs.add(res);
