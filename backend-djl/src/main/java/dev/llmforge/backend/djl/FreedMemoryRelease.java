@@ -1,8 +1,5 @@
 package dev.llmforge.backend.djl;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,26 +15,9 @@ import java.nio.file.Path;
 final class FreedMemoryRelease {
     private static final Path STATM = Path.of("/proc/self/statm");
 
-    private interface GlibC extends Library {
-        int malloc_trim(long pad);
-
-        int getpagesize();
-    }
-
-    private final GlibC glibc = load();
+    private final GlibC glibc = GlibC.load();
     private final long pageBytes = glibc == null ? 0 : glibc.getpagesize();
     private final ReleasePolicy policy = new ReleasePolicy(this::residentBytes, System::nanoTime);
-
-    private static GlibC load() {
-        if (!Platform.isLinux()) {
-            return null;
-        }
-        try {
-            return Native.load("c", GlibC.class);
-        } catch (UnsatisfiedLinkError e) { // not glibc (musl has no malloc_trim)
-            return null;
-        }
-    }
 
     /** Whether this platform's allocator can give freed memory back (glibc). */
     boolean available() {
