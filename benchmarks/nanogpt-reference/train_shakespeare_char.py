@@ -10,18 +10,37 @@ torch.manual_seed(seed) as nanoGPT's 1337 + seed_offset. Not part of the build.
     ./llmforge prepare --out /tmp/shakespeare-char      # byte-identical to nanoGPT's prepare.py output
     python3 train_shakespeare_char.py SEED THREADS /tmp/shakespeare-char [v]
 
+Other sizes (the size ladder, benchmarks/README.md) change the shape and batch with --n-layer, --n-head,
+--n-embd, --block-size and --batch-size; the vocabulary is the prepared data's (its meta.json). With
+--iters N the run is a throughput measurement instead: --warmup W untimed steps, then N timed steps of
+the same training loop without evaluation, and one line "RESULT<TAB>key=value..." (ms per step,
+tokens/s, peak RSS) on stdout.
+
 Needs PyTorch (e.g. Debian's python3-torch, with libopenblas0-pthread: Debian's default reference
-BLAS is about 10x slower) and numpy.
+BLAS is about 10x slower) and numpy: setup.sh beside this file installs them.
 """
-import math, os, resource, sys, time, numpy as np, torch, torch.nn as nn
+import argparse, json, math, os, resource, sys, time, numpy as np, torch, torch.nn as nn
 from torch.nn import functional as F
-seed = int(sys.argv[1]) if len(sys.argv) > 1 else 1337
-torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
-data_dir = sys.argv[3] if len(sys.argv) > 3 else '.'
-batch_size, block_size, n_layer, n_head, n_embd = 12, 64, 4, 4, 128
+ap = argparse.ArgumentParser()
+ap.add_argument('seed', nargs='?', type=int, default=1337)
+ap.add_argument('threads', nargs='?', type=int, default=2)
+ap.add_argument('data_dir', nargs='?', default='.')
+ap.add_argument('verbose', nargs='?', default=None)
+ap.add_argument('--n-layer', type=int, default=4)
+ap.add_argument('--n-head', type=int, default=4)
+ap.add_argument('--n-embd', type=int, default=128)
+ap.add_argument('--block-size', type=int, default=64)
+ap.add_argument('--batch-size', type=int, default=12)
+ap.add_argument('--warmup', type=int, default=0)
+ap.add_argument('--iters', type=int, default=0)
+args = ap.parse_args()
+seed, data_dir = args.seed, args.data_dir
+torch.set_num_threads(args.threads)
+batch_size, block_size, n_layer, n_head, n_embd = args.batch_size, args.block_size, args.n_layer, args.n_head, args.n_embd
 learning_rate, min_lr, warmup_iters, lr_decay_iters, max_iters = 1e-3, 1e-4, 100, 2000, 2000
 beta1, beta2, weight_decay, grad_clip, eval_interval, eval_iters = 0.9, 0.99, 0.1, 1.0, 250, 20
-vocab_size = 65
+meta = os.path.join(data_dir, 'meta.json')
+vocab_size = json.load(open(meta))['vocab_size'] if os.path.exists(meta) else 65
 
 class LayerNorm(nn.Module):
     def __init__(self, ndim):
@@ -107,18 +126,42 @@ def get_lr(it):
     coeff = 0.5 * (1.0 + math.cos(math.pi * (it - warmup_iters) / (lr_decay_iters - warmup_iters)))
     return min_lr + coeff * (learning_rate - min_lr)
 
-X, Y = get_batch('train'); iter_num = 0; t0 = time.time()
-while True:
-    for g in optimizer.param_groups: g['lr'] = get_lr(iter_num)
-    if iter_num % eval_interval == 0:
-        losses = estimate_loss()
-        print(f"step {iter_num}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}, {time.time()-t0:.1f}s", flush=True)
+def train_step(X, Y):
     loss = model(X, Y)
     X, Y = get_batch('train')
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
     optimizer.step(); optimizer.zero_grad(set_to_none=True)
+    return loss, X, Y
+
+def peak_rss_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+X, Y = get_batch('train'); iter_num = 0; t0 = time.time()
+if args.iters > 0:
+    millis = []
+    for iter_num in range(args.warmup + args.iters):
+        if iter_num == args.warmup: ru0 = resource.getrusage(resource.RUSAGE_SELF)
+        for g in optimizer.param_groups: g['lr'] = get_lr(iter_num)
+        t = time.perf_counter()
+        loss, X, Y = train_step(X, Y)
+        last_loss = loss.item()
+        if iter_num >= args.warmup: millis.append((time.perf_counter() - t) * 1e3)
+    ru, n = resource.getrusage(resource.RUSAGE_SELF), len(millis)
+    params = sum(p.numel() for p in model.parameters())
+    print('RESULT', f'impl=nanogpt', f'torch={torch.__version__}', f'params={params}', f'iters={len(millis)}',
+          f'msMean={sum(millis) / len(millis):.6g}', f'msMedian={float(np.median(millis)):.6g}',
+          f'tokensPerSec={batch_size * block_size * len(millis) / (sum(millis) / 1e3):.6g}', f'lastTrainLoss={last_loss:.6g}',
+          f'cpuMsPerIter={(ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime) * 1e3 / n:.6g}',
+          f'sysCpuMsPerIter={(ru.ru_stime - ru0.ru_stime) * 1e3 / n:.6g}', f'minorFaultsPerIter={(ru.ru_minflt - ru0.ru_minflt) / n:.6g}',
+          f'peakRssMb={peak_rss_mb():.6g}', sep='\t', flush=True)
+    sys.exit(0)
+while True:
+    for g in optimizer.param_groups: g['lr'] = get_lr(iter_num)
+    if iter_num % eval_interval == 0:
+        losses = estimate_loss()
+        print(f"step {iter_num}: train loss {losses['train']:.4f}, val loss {losses['val']:.4f}, {time.time()-t0:.1f}s", flush=True)
+    loss, X, Y = train_step(X, Y)
     iter_num += 1
-    if iter_num % 50 == 0 and len(sys.argv) > 4: print(iter_num, f"{time.time()-t0:.1f}s", flush=True)
+    if iter_num % 50 == 0 and args.verbose: print(iter_num, f"{time.time()-t0:.1f}s", flush=True)
     if iter_num > max_iters: break
-print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+print(f"peak RSS {peak_rss_mb():.0f} MB")

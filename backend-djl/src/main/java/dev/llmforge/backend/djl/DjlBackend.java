@@ -16,7 +16,8 @@ import java.util.Set;
 /**
  * PyTorch 2.7 (CPU) through DJL. Every primitive is a PyTorch op; the fused pairs PyTorch has
  * natively (softmax, log-softmax cross-entropy, layer norm, GELU, the AdamW update) run as single
- * kernels, and causal attention runs as one kernel composed of PyTorch ops.
+ * kernels, and causal attention as PyTorch's fused kernel over long contexts, else as one kernel
+ * composed of PyTorch ops.
  *
  * <p>Threads: PyTorch uses {@code -Dllmforge.threads=N} intra-op threads, else the processors
  * other processes leave free, and one inter-op thread (see {@link DjlSettings}). The natives come
@@ -37,11 +38,13 @@ public final class DjlBackend implements Backend {
     private final int threads;
     private final FreedMemoryRelease freedMemory = new FreedMemoryRelease();
     private final TorchScriptCompiler compiler;
+    private final FlashAttention flashAttention;
 
     private DjlBackend(PtNDManager manager, PtNDManager constantsManager, int threads) {
         this.manager = manager;
         this.kernels = new DjlKernels(manager, constantsManager);
-        this.fused = new DjlFusedKernels(kernels);
+        this.flashAttention = new FlashAttention(kernels);
+        this.fused = new DjlFusedKernels(kernels, flashAttention);
         this.compiler = new TorchScriptCompiler(kernels);
         this.threads = threads;
     }
@@ -79,7 +82,7 @@ public final class DjlBackend implements Backend {
         return fused;
     }
 
-    /** At most once a second, glibc's {@code malloc_trim}: see {@link FreedMemoryRelease}. */
+    /** glibc's {@code malloc_trim} when the process has grown since the last one: see {@link ReleasePolicy}. */
     @Override
     public void releaseFreedMemory() {
         freedMemory.releaseIfDue();
@@ -120,6 +123,7 @@ public final class DjlBackend implements Backend {
     /** Closes every array still open. Tensors of this backend must not be used afterwards. */
     @Override
     public void close() {
+        flashAttention.close();
         kernels.repeatedConstants().close();
         manager.close();
     }

@@ -28,8 +28,10 @@ import java.util.Set;
  *       recompute it (a second backward through the same forward does);</li>
  *   <li>GELU: exact GELU is PyTorch's gelu both ways (backward through its autograd, recorded like layer norm); DJL
  *       does not expose the tanh form, so that one is composed in place from PyTorch ops, as {@code x sigmoid(2u)};</li>
- *   <li>causal attention: matmul, in-place mask and scale, PyTorch softmax, matmul (no fused attention op is
- *       exposed by DJL); backward through PyTorch's autograd, recorded like layer norm;</li>
+ *   <li>causal attention: over a long context ({@link FlashAttention#applies}), PyTorch's fused CPU attention kernel
+ *       both ways, reached through TorchScript ({@link FlashAttention}); otherwise matmul, in-place mask and scale,
+ *       PyTorch softmax, matmul (DJL exposes no fused attention op), backward through PyTorch's autograd, recorded
+ *       like layer norm;</li>
  *   <li>AdamW: DJL's in-place Adam update (F32) with its hyper-parameters rewritten to match
  *       {@code torch.optim.AdamW}; F64 composed from in-place ops.</li>
  * </ul>
@@ -42,11 +44,13 @@ final class DjlFusedKernels extends FusedKernels {
 
     private final DjlKernels djl;
     private final Constants constants;
+    private final FlashAttention flash;
 
-    DjlFusedKernels(DjlKernels kernels) {
+    DjlFusedKernels(DjlKernels kernels, FlashAttention flash) {
         super(kernels);
         this.djl = kernels;
         this.constants = kernels.constants();
+        this.flash = flash;
         constants.preload(new double[] {1, 3 * CUBIC_COEFFICIENT, 2 * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI * CUBIC_COEFFICIENT,
             Double.NEGATIVE_INFINITY}, DType.F32, DType.F64);
         constants.preload(new double[] {0}, DType.I64);
@@ -284,13 +288,17 @@ final class DjlFusedKernels extends FusedKernels {
     // ---- causal attention ------------------------------------------------------------------------------------
 
     /**
-     * When a backward follows, the forward is recorded under PyTorch's autograd from leaves aliasing
-     * q, k and v (the saved handles), so the backward is one PyTorch backward call: its native softmax
-     * backward, and the contiguous copies of q, k and v the forward's matmuls made, without copying
-     * them again.
+     * Over a long context, PyTorch's fused kernel ({@link FlashAttention}: the saved handle is the rows'
+     * log-sum-exp, with or without gradients). Otherwise, with gradients on, the forward is recorded
+     * under PyTorch's autograd from leaves aliasing q, k and v (the saved handles), so the backward is
+     * one PyTorch backward call: its native softmax backward, and the contiguous copies of q, k and v
+     * the forward's matmuls made, without copying them again.
      */
     @Override
     public Result causalAttention(NativeTensor q, NativeTensor key, NativeTensor value, double scale, boolean backwardFollows) {
+        if (FlashAttention.applies(q, key)) {
+            return flash.forward(q, key, value, scale);
+        }
         try (Temporaries tmp = new Temporaries(); TorchAutograd autograd = backwardFollows ? new TorchAutograd() : null) {
             if (autograd == null) {
                 return new Result(DjlTensor.fresh(attend(a(q), a(key), a(value), tq(q), tk(key), scale, q.dtype(), tmp), q.shape(), q.dtype()));
@@ -305,6 +313,9 @@ final class DjlFusedKernels extends FusedKernels {
     @Override
     public NativeTensor[] causalAttentionBackward(NativeTensor q, NativeTensor key, NativeTensor value, double scale,
                                                   Result forward, NativeTensor gradOut) {
+        if (FlashAttention.applies(q, key)) {
+            return flash.backward(q, key, value, scale, forward, gradOut);
+        }
         if (firstBackwardOfRecorded(forward)) {
             JniUtils.backward(a(forward.output()), a(gradOut), false, false);
             return new NativeTensor[] {gradientOf(forward.saved(0)), gradientOf(forward.saved(1)), gradientOf(forward.saved(2))};

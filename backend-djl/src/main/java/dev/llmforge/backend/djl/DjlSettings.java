@@ -22,7 +22,13 @@ import java.util.function.IntSupplier;
  *   <li>with slf4j-simple as the application's logging, DJL's start-up notes (platform, graph
  *       executor, thread counts: four INFO lines) only from WARN up, and its CUDA probe, which warns
  *       twice on a machine without a usable GPU, only at ERROR
- *       ({@code org.slf4j.simpleLogger.log.ai.djl} and {@code ...ai.djl.util.cuda}).</li>
+ *       ({@code org.slf4j.simpleLogger.log.ai.djl} and {@code ...ai.djl.util.cuda});</li>
+ *   <li>{@code THP_MEM_ALLOC_ENABLE=1} in the process environment (Linux with glibc) unless the user set
+ *       it: PyTorch then asks for transparent huge pages for tensors of 2 MB or more. Without it, every
+ *       tensor above glibc's mmap threshold (at most 32 MB) is mapped fresh and faulted in 4 KB at a
+ *       time at each allocation, which at GPT-2's size is most of a training step's page faults
+ *       (benchmarks/README.md has the figures). Set with glibc's {@code setenv} before PyTorch
+ *       loads, since PyTorch reads it once, at its first large allocation.</li>
  * </ul>
  */
 final class DjlSettings {
@@ -32,6 +38,7 @@ final class DjlSettings {
     static final String DJL_THREADS = "ai.djl.pytorch.num_threads";
     static final String DJL_INTEROP_THREADS = "ai.djl.pytorch.num_interop_threads";
     static final String SIMPLE_LOGGER_DJL = "org.slf4j.simpleLogger.log.ai.djl";
+    static final String HUGE_PAGES_ENVIRONMENT = "THP_MEM_ALLOC_ENABLE";
 
     private DjlSettings() {
     }
@@ -56,7 +63,17 @@ final class DjlSettings {
         }
         setIfAbsent(SIMPLE_LOGGER_DJL, "warn");
         setIfAbsent(SIMPLE_LOGGER_DJL + ".util.cuda", "error");
+        enableHugePages(environment);
         return threads;
+    }
+
+    /** Sets {@code THP_MEM_ALLOC_ENABLE=1} in the C environment if {@code environment} has no value for it; true if set. */
+    static boolean enableHugePages(Function<String, String> environment) {
+        GlibC glibc = GlibC.load();
+        if (glibc == null || environment.apply(HUGE_PAGES_ENVIRONMENT) != null) {
+            return false;
+        }
+        return glibc.setenv(HUGE_PAGES_ENVIRONMENT, "1", 0) == 0;
     }
 
     private static void setIfAbsent(String property, String value) {

@@ -186,6 +186,27 @@ class DjlFusedKernelsTest {
                 xs -> FusedOps.causalAttention(xs.get(0), xs.get(1), xs.get(2), 0.5));
     }
 
+    /** From a context of {@link FlashAttention#MIN_CONTEXT} on, PyTorch's fused attention kernel runs both ways. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void causalAttentionOverALongContext(DType dtype) {
+        int t = FlashAttention.MIN_CONTEXT;
+        compare("attention over " + t + " positions", FusedOp.CAUSAL_ATTENTION, List.of(randn(30, dtype, 1, 2, t, 8),
+                randn(31, dtype, 1, 2, t, 8), randn(32, dtype, 1, 2, t, 8)),
+                xs -> FusedOps.causalAttention(xs.get(0), xs.get(1), xs.get(2), 0.35));
+        compare("attention over " + t + " positions from packed q, k, v (strided views)", FusedOp.CAUSAL_ATTENTION,
+                List.of(randn(33, dtype, 2 * t, 3 * 2 * 8)), xs -> FusedOps.causalAttentionPacked(xs.get(0), 2, 2, 0.35));
+        Tensor q = randn(34, dtype, 1, 2, t, 8).on(djl);
+        FusedKernels.Result forward = djl.fused().causalAttention(q.nativeTensor(), q.nativeTensor(), q.nativeTensor(), 0.35);
+        try {
+            assertEquals(1, forward.saved().size(), "the fused kernel saves the rows' log-sum-exp only");
+            assertEquals(Shape.of(1, 2, t), forward.saved(0).shape());
+        } finally {
+            forward.output().close();
+            forward.saved().forEach(NativeTensor::close);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void adamWMatchesTorchAdamW(DType dtype) {

@@ -74,4 +74,15 @@ class DjlSettingsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DjlSettings.apply(name -> null, () -> 8));
         assertTrue(e.getMessage().contains("-Dllmforge.threads") && e.getMessage().contains("'none'"), e.getMessage());
     }
+
+    @Test
+    void hugePagesForLargeTensorsUnlessTheUserChose() {
+        GlibC glibc = GlibC.load();
+        org.junit.jupiter.api.Assumptions.assumeTrue(glibc != null, "Linux with glibc only");
+        assertEquals(false, DjlSettings.enableHugePages(name -> "0"), "the user's own value is left alone");
+        String before = glibc.getenv(DjlSettings.HUGE_PAGES_ENVIRONMENT);
+        assertEquals(true, DjlSettings.enableHugePages(name -> null));
+        assertEquals(before == null ? "1" : before, glibc.getenv(DjlSettings.HUGE_PAGES_ENVIRONMENT),
+                "set in the C environment PyTorch reads (never overwritten)");
+    }
 }

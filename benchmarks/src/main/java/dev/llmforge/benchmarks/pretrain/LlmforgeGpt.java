@@ -4,8 +4,6 @@ import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.model.Gpt;
-import dev.llmforge.model.GptConfig;
-import dev.llmforge.nn.FeedForward;
 import dev.llmforge.optim.AdamW;
 import dev.llmforge.optim.GradClip;
 import dev.llmforge.spi.Backend;
@@ -29,10 +27,7 @@ final class LlmforgeGpt implements PretrainModel {
     LlmforgeGpt(ReferenceConfig cfg, int vocab, Backend backend, long seed) {
         this.cfg = cfg;
         this.backend = backend;
-        GptConfig config = GptConfig.shakespeareChar(vocab).toBuilder().blockSize(cfg.block()).nLayer(cfg.layers())
-                .nHead(cfg.heads()).nKvHead(cfg.heads()).nEmbd(cfg.width()).ffnHidden(4 * cfg.width())
-                .activation(FeedForward.Activation.GELU_EXACT).dropout(0).build();
-        this.model = new Gpt(config, backend, seed);
+        this.model = new Gpt(cfg.model(vocab), backend, seed);
         this.parameters = model.parameters();
         this.adamw = AdamW.builder(model.namedParameters()).lr(cfg.maxLr()).betas(cfg.beta1(), cfg.beta2()).eps(cfg.eps())
                 .weightDecay(cfg.weightDecay()).build();

@@ -1,15 +1,10 @@
 package dev.llmforge.benchmarks.pretrain;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,7 +61,7 @@ public final class PretrainBenchmark {
         List<Long> seeds = Arrays.stream(o.getOrDefault("seeds", full ? "1337,1338,1339" : "1337").split(",")).map(Long::parseLong).toList();
         int otherSeeds = Integer.parseInt(o.getOrDefault("other-seeds", "1"));
         Path prepared = Files.createTempDirectory("llmforge-pretrain-data");
-        int vocab = CharCorpus.prepare(Path.of(o.getOrDefault("data", PretrainRun.DEFAULT_TEXT)), prepared).vocabSize(); // once, as prepare.py
+        int vocab = Corpus.prepare(Path.of(o.getOrDefault("data", PretrainRun.DEFAULT_TEXT)), "char", prepared).vocabSize(); // once, as prepare.py
         List<String> common = new ArrayList<>(List.of("--threads", threads, "--prepared", prepared.toString()));
         for (String key : List.of("warmup", "iters")) {
             if (o.containsKey(key)) {
@@ -188,47 +183,11 @@ public final class PretrainBenchmark {
     /** Runs PretrainRun in a new JVM; returns its RESULT fields, or {"error": why} if it failed. */
     private static Map<String, String> runChild(List<String> jvmArgs, List<String> args, String what) throws IOException,
             InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(jvmArgs);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), PretrainRun.class.getName()));
-        cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Map<String, String> result = null;
-        Deque<String> tail = new ArrayDeque<>();
-        String failure = null; // the first exception line (and its last cause)
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                if (line.startsWith("RESULT\t")) {
-                    result = new LinkedHashMap<>();
-                    for (String field : line.substring(7).split("\t")) {
-                        int eq = field.indexOf('=');
-                        result.put(field.substring(0, eq), field.substring(eq + 1));
-                    }
-                } else if (line.startsWith("step ")) {
-                    System.out.println("    " + what + ": " + line);
-                } else {
-                    if (line.startsWith("Exception in thread") || (failure != null && line.startsWith("Caused by"))) {
-                        failure = failure == null ? line : failure + " / " + line;
-                    }
-                    tail.addLast(line);
-                    if (tail.size() > 8) {
-                        tail.removeFirst();
-                    }
-                }
-            }
-        }
-        int exit = p.waitFor();
-        if (exit != 0 || result == null) {
-            String why = failure != null ? failure : tail.stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("no output");
-            return Map.of("error", "exit code " + exit + ": " + why);
-        }
-        return result;
+        return ChildRun.run(ChildRun.pretrainRun(jvmArgs, args), line -> System.out.println("    " + what + ": " + line));
     }
 
     private static double num(Map<String, String> r, String key) {
-        String v = r.get(key);
-        return v == null ? Double.NaN : Double.parseDouble(v);
+        return ChildRun.num(r, key);
     }
 
     private static double median(List<Map<String, String>> rs, String key) {
@@ -239,7 +198,8 @@ public final class PretrainBenchmark {
         return rs.stream().mapToDouble(r -> num(r, key)).max().orElse(Double.NaN);
     }
 
-    private static String loadAverage() {
+    /** The 1-minute load average, or "unknown". */
+    static String loadAverage() {
         try {
             return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ")[0];
         } catch (IOException | RuntimeException e) {

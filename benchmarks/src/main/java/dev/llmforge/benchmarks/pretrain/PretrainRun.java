@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * line of tab-separated {@code key=value} pairs on stdout (progress goes to stderr).
  *
  * <pre>
- * PretrainRun --impl handwritten-djl|llmforge|llmforge-loop [--backend djl|tensorflow|nd4j] [--seed N] [--threads N]
- *             [--warmup N] [--iters N] [--full] [--prepared DIR | --data PATH]
+ * PretrainRun --impl handwritten-djl|llmforge|llmforge-loop [--backend djl|tensorflow|nd4j] [--size 0.8m|10.7m|124m]
+ *             [--seed N] [--threads N] [--warmup N] [--iters N] [--full] [--prepared DIR | --data PATH]
  * PretrainRun --probe [--threads N]        (the matmul peak, for MFU)
  * </pre>
  *
@@ -52,6 +52,7 @@ public final class PretrainRun {
         Map<String, Object> result = new LinkedHashMap<>();
         if (o.containsKey("probe")) {
             result.put("gemmGflops", GemmProbe.peakGflops());
+            result.put("engine", "PyTorch " + ai.djl.engine.Engine.getEngine("PyTorch").getVersion());
             result.put("peakRssMb", ProcessMemory.peakRssMb());
             emit(result);
             return;
@@ -60,15 +61,16 @@ public final class PretrainRun {
         String backendName = o.getOrDefault("backend", "djl");
         long seed = Long.parseLong(o.getOrDefault("seed", "1337"));
         boolean full = o.containsKey("full");
-        ReferenceConfig cfg = ReferenceConfig.nanoGptShakespeareCharCpu();
+        ReferenceConfig cfg = ReferenceConfig.size(o.getOrDefault("size", ReferenceConfig.nanoGptShakespeareCharCpu().name()));
         int warmup = full ? 0 : Integer.parseInt(o.getOrDefault("warmup", "100"));
         int iters = full ? cfg.maxIters() : Integer.parseInt(o.getOrDefault("iters", "300"));
         Path prepared = o.containsKey("prepared") ? Path.of(o.get("prepared")) : Files.createTempDirectory("llmforge-pretrain-data");
         if (!o.containsKey("prepared")) {
-            CharCorpus.prepare(Path.of(o.getOrDefault("data", DEFAULT_TEXT)), prepared);
+            Corpus.prepare(Path.of(o.getOrDefault("data", DEFAULT_TEXT)), cfg.tokenizer(), prepared);
         }
         TokenData data = TokenData.open(prepared);
         result.put("impl", impl);
+        result.put("size", cfg.name());
         result.put("backend", impl.equals(HANDWRITTEN) ? "djl" : backendName);
         result.put("threads", threads);
         result.put("seed", seed);
@@ -77,9 +79,9 @@ public final class PretrainRun {
         double[] stepMillis;
         try {
             if (impl.equals(LLMFORGE)) {
-                stepMillis = TrainerRun.run(Backends.get(backendName), data, seed, warmup, iters, full, meter, result);
+                stepMillis = TrainerRun.run(Backends.get(backendName), cfg, data, seed, warmup, iters, full, meter, result);
             } else {
-                stepMillis = loop(impl, backendName, cfg, CharCorpus.of(data), seed, warmup, iters, full, meter, result);
+                stepMillis = loop(impl, backendName, cfg, Corpus.of(data), seed, warmup, iters, full, meter, result);
             }
         } finally {
             if (!o.containsKey("prepared")) {
@@ -107,26 +109,32 @@ public final class PretrainRun {
         private long cpu;
         private long threadCpu;
         private long allocated;
+        private long minorFaults;
+        private double systemCpuMillis;
 
         void start() {
             cpu = os.getProcessCpuTime();
             threadCpu = threads.getCurrentThreadCpuTime();
             allocated = threads.getCurrentThreadAllocatedBytes();
+            minorFaults = ProcessMemory.minorFaults();
+            systemCpuMillis = ProcessMemory.systemCpuMillis();
         }
 
         void stop(int steps, Map<String, Object> result) {
             result.put("cpuMsPerIter", (os.getProcessCpuTime() - cpu) / 1e6 / steps);
+            result.put("sysCpuMsPerIter", (ProcessMemory.systemCpuMillis() - systemCpuMillis) / steps);
+            result.put("minorFaultsPerIter", (double) (ProcessMemory.minorFaults() - minorFaults) / steps);
             result.put("threadCpuMsPerIter", (threads.getCurrentThreadCpuTime() - threadCpu) / 1e6 / steps);
             result.put("javaAllocKbPerIter", (threads.getCurrentThreadAllocatedBytes() - allocated) / 1024.0 / steps);
         }
     }
 
     /** The hand-written baseline (or llmforge without the Trainer) in this class's own nanoGPT-style loop. */
-    private static double[] loop(String impl, String backendName, ReferenceConfig cfg, CharCorpus corpus, long seed, int warmup, int iters,
+    private static double[] loop(String impl, String backendName, ReferenceConfig cfg, Corpus corpus, long seed, int warmup, int iters,
                                  boolean full, Meter meter, Map<String, Object> result) {
-        CharCorpus.Sampler train = corpus.sampler(true, cfg.batch(), cfg.block(), seed);
-        CharCorpus.Sampler evalTrain = corpus.sampler(true, cfg.batch(), cfg.block(), ~seed);
-        CharCorpus.Sampler evalVal = corpus.sampler(false, cfg.batch(), cfg.block(), ~seed);
+        Corpus.Sampler train = corpus.sampler(true, cfg.batch(), cfg.block(), seed);
+        Corpus.Sampler evalTrain = corpus.sampler(true, cfg.batch(), cfg.block(), ~seed);
+        Corpus.Sampler evalVal = corpus.sampler(false, cfg.batch(), cfg.block(), ~seed);
         try (PretrainModel model = create(impl, backendName, cfg, corpus.vocab(), seed)) {
             result.put("describe", model.describe());
             result.put("params", model.parameterCount());
@@ -170,7 +178,7 @@ public final class PretrainRun {
     }
 
     /** nanoGPT's estimate_loss: mean loss of evalIters fresh batches of each split. */
-    private static void evaluate(PretrainModel model, ReferenceConfig cfg, CharCorpus.Sampler train, CharCorpus.Sampler val, int iter,
+    private static void evaluate(PretrainModel model, ReferenceConfig cfg, Corpus.Sampler train, Corpus.Sampler val, int iter,
                                    Map<String, Object> result) {
         double trainLoss = model.evalLoss(batches(train, cfg.evalIters()));
         double valLoss = model.evalLoss(batches(val, cfg.evalIters()));
@@ -180,7 +188,7 @@ public final class PretrainRun {
         result.put("valLoss@" + iter, valLoss);
     }
 
-    private static List<long[][]> batches(CharCorpus.Sampler sampler, int n) {
+    private static List<long[][]> batches(Corpus.Sampler sampler, int n) {
         List<long[][]> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(sampler.next());

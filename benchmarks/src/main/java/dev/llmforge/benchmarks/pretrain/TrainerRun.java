@@ -17,19 +17,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * llmforge's side of the benchmark: what a user runs, the training module's {@link Pretraining} trainer
- * with nanoGPT's shakespeare-char configuration ({@link TrainingConfig#nanoGptShakespeareChar()} and
- * {@link GptConfig#shakespeareChar}), on the prepared character data ({@link CharCorpus#prepare}), without checkpoints. Step times come from
- * the trainer's own per-step metrics (batch upload, step, reading the loss and gradient norm).
+ * llmforge's side of the benchmark: what a user runs, the training module's {@link Pretraining} trainer with
+ * nanoGPT's shakespeare-char configuration ({@link TrainingConfig#nanoGptShakespeareChar()} and its
+ * model, at the size's shape and batch), on the prepared data ({@link Corpus#prepare}), without
+ * checkpoints. Step times come from the trainer's own per-step metrics (batch upload, step, reading
+ * the loss and gradient norm).
  */
 final class TrainerRun {
     private TrainerRun() {
     }
 
     /** Trains {@code warmup + iters} steps (or the full run) and puts the figures into {@code result}; returns the timed step times. */
-    static double[] run(Backend backend, TokenData data, long seed, int warmup, int iters, boolean full, PretrainRun.Meter meter,
+    static double[] run(Backend backend, ReferenceConfig size, TokenData data, long seed, int warmup, int iters, boolean full, PretrainRun.Meter meter,
                         Map<String, Object> result) throws IOException {
-        TrainingConfig reference = TrainingConfig.nanoGptShakespeareChar();
+        TrainingConfig reference = TrainingConfig.nanoGptShakespeareChar().toBuilder().batchSize(size.batch()).build();
         TrainingConfig config = full ? reference.toBuilder().seed(seed).build()
                 : reference.toBuilder().seed(seed).maxIters(warmup + iters).evalAtStart(false).evalInterval(warmup + iters).build();
         List<Double> millis = new ArrayList<>();
@@ -60,7 +61,7 @@ final class TrainerRun {
                 }
             }
         };
-        try (Trainer trainer = Pretraining.builder().backend(backend).data(data).model(GptConfig.shakespeareChar(data.vocabSize()))
+        try (Trainer trainer = Pretraining.builder().backend(backend).data(data).model(size.model(data.vocabSize()))
                 .config(config).listener(timing).build()) {
             result.put("params", trainer.model().parameterCount());
             TrainingResult r = trainer.run();

@@ -1,6 +1,6 @@
 package dev.llmforge.benchmarks.spark;
 
-import dev.llmforge.benchmarks.pretrain.CharCorpus;
+import dev.llmforge.benchmarks.pretrain.Corpus;
 import dev.llmforge.benchmarks.pretrain.PretrainRun;
 import dev.llmforge.distributed.Collective;
 import dev.llmforge.distributed.DataParallel;
@@ -78,7 +78,7 @@ public final class DataParallelBenchmark {
             }
         }
         Path dir = Files.createTempDirectory("llmforge-dp-bench");
-        String dataDir = CharCorpus.prepare(text, dir).directory().toString();
+        String dataDir = Corpus.prepare(text, "char", dir).directory().toString();
         SparkConf conf = new SparkConf().setMaster("local[2]").setAppName("llmforge data-parallel benchmark")
                 .set("spark.ui.enabled", "false").set("spark.ui.showConsoleProgress", "false")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");

@@ -10,42 +10,42 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * The character-level Tiny Shakespeare data of the reference run, prepared once as nanoGPT's
- * {@code data/shakespeare_char/prepare.py} does (sorted characters as the vocabulary, the first 90%
- * of the text for training, the rest for validation) by the training module's
- * {@link DatasetPreparer}; every run, llmforge's and the baseline's, reads the same prepared
- * directory. The baseline draws its batches here, as nanoGPT's {@code get_batch}: B windows at
- * uniformly random offsets, targets shifted by one.
+ * The Tiny Shakespeare data of the benchmark runs, prepared once by the training module's
+ * {@link DatasetPreparer} — with the character tokenizer as nanoGPT's
+ * {@code data/shakespeare_char/prepare.py} does (sorted characters as the vocabulary), or with
+ * GPT-2's — the first 90% of the text for training, the rest for validation; every run, llmforge's,
+ * the baseline's and nanoGPT's, reads the same prepared directory. The baseline draws its batches
+ * here, as nanoGPT's {@code get_batch}: B windows at uniformly random offsets, targets shifted by one.
  */
-public final class CharCorpus {
+public final class Corpus {
     private final int vocab;
-    private final short[] train;
-    private final short[] val;
+    private final int[] train;
+    private final int[] val;
 
-    private CharCorpus(int vocab, short[] train, short[] val) {
+    private Corpus(int vocab, int[] train, int[] val) {
         this.vocab = vocab;
         this.train = train;
         this.val = val;
     }
 
-    /** Prepares {@code text} (Tiny Shakespeare's input.txt) into {@code dir}. */
-    public static TokenData prepare(Path text, Path dir) throws IOException {
+    /** Prepares {@code text} (Tiny Shakespeare's input.txt) into {@code dir} with {@code tokenizer} ({@code char}, {@code gpt2}). */
+    public static TokenData prepare(Path text, String tokenizer, Path dir) throws IOException {
         if (!Files.isRegularFile(text)) {
             throw new IOException("corpus " + text.toAbsolutePath() + " not found (pass --data PATH to Tiny Shakespeare's input.txt)");
         }
-        return DatasetPreparer.prepare(Files.readString(text, StandardCharsets.UTF_8), "char", dir, DatasetPreparer.NANOGPT_TRAIN_FRACTION,
+        return DatasetPreparer.prepare(Files.readString(text, StandardCharsets.UTF_8), tokenizer, dir, DatasetPreparer.NANOGPT_TRAIN_FRACTION,
                 text.getFileName().toString());
     }
 
     /** The token ids of prepared data, in memory. */
-    static CharCorpus of(TokenData data) {
-        return new CharCorpus(data.vocabSize(), ids(data.train()), ids(data.val()));
+    static Corpus of(TokenData data) {
+        return new Corpus(data.vocabSize(), ids(data.train()), ids(data.val()));
     }
 
-    private static short[] ids(TokenDataset d) {
-        short[] out = new short[Math.toIntExact(d.size())];
+    private static int[] ids(TokenDataset d) {
+        int[] out = new int[Math.toIntExact(d.size())];
         for (int i = 0; i < out.length; i++) {
-            out[i] = (short) d.get(i);
+            out[i] = d.get(i);
         }
         return out;
     }
@@ -61,12 +61,12 @@ public final class CharCorpus {
 
     /** Random windows of one split. */
     static final class Sampler {
-        private final short[] data;
+        private final int[] data;
         private final int batch;
         private final int block;
         private final SplittableRandom random;
 
-        private Sampler(short[] data, int batch, int block, SplittableRandom random) {
+        private Sampler(int[] data, int batch, int block, SplittableRandom random) {
             this.data = data;
             this.batch = batch;
             this.block = block;
