@@ -197,7 +197,7 @@ class DjlFusedKernelsTest {
         compare("attention over " + t + " positions from packed q, k, v (strided views)", FusedOp.CAUSAL_ATTENTION,
                 List.of(randn(33, dtype, 2 * t, 3 * 2 * 8)), xs -> FusedOps.causalAttentionPacked(xs.get(0), 2, 2, 0.35));
         Tensor q = randn(34, dtype, 1, 2, t, 8).on(djl);
-        FusedKernels.Result forward = djl.fused().causalAttention(q.nativeTensor(), q.nativeTensor(), q.nativeTensor(), 0.35);
+        FusedKernels.Result forward = djl.fused().causalAttention(q.nativeTensor(), q.nativeTensor(), q.nativeTensor(), 0.35, true);
         try {
             assertEquals(1, forward.saved().size(), "the fused kernel saves the rows' log-sum-exp only");
             assertEquals(Shape.of(1, 2, t), forward.saved(0).shape());
