@@ -18,13 +18,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -72,20 +70,11 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "settings file, .json or .properties")
     Path configFile;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "djl, tensorflow, nd4j, reference (default: the highest-priority backend found)")
-    String backendName;
+    @Mixin
+    EngineOptions engine;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "engine intra-op threads (default: the free cores)")
-    int threads;
-
-    @Option(names = "--resume", description = "continue the run saved in <out>/ckpt (same losses as if it had never stopped)")
-    boolean resume;
-
-    @Option(names = "--overwrite", description = "start over in an output directory that holds an earlier run")
-    boolean overwrite;
-
-    @Option(names = "--log-interval", paramLabel = "N", defaultValue = "10", description = "print progress every N steps (default: ${DEFAULT-VALUE})")
-    int logInterval;
+    @Mixin
+    RunOptions run;
 
     /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
     static void addSettingOptions(CommandSpec spec) {
@@ -118,12 +107,6 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
-        if (logInterval <= 0) {
-            throw new IllegalArgumentException("--log-interval must be positive, got " + logInterval);
-        }
-        if (resume && overwrite) {
-            throw new IllegalArgumentException("--resume continues the run in the output directory, --overwrite replaces it: choose one");
-        }
         Corpus corpus = null;
         Path outDir = out;
         if (outDir == null) {
@@ -136,18 +119,15 @@ final class PretrainCommand implements Callable<Integer> {
         }
         Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
         Map<String, String> flags = settingFlags();
+        run.check(outDir);
         Path latest = outDir.resolve(Trainer.LATEST_DIR);
-        if (!resume && !overwrite && TrainingCheckpoint.exists(latest)) {
-            throw new IllegalStateException(latest + " holds a checkpoint at step " + TrainingCheckpoint.readState(latest).step()
-                    + " of an earlier run: continue it with --resume, start over with --overwrite, or choose another --out");
-        }
-        Backend backend = BackendChoice.resolve(backendName, threads); // an unknown backend fails before any data is prepared
+        Backend backend = engine.resolve(); // an unknown backend fails before any data is prepared
         TokenData tokens = openData(outDir, corpus, w);
 
         GptConfig model;
         TrainingConfig training;
         Path resumeFrom = null;
-        if (resume) {
+        if (run.resume) {
             try {
                 resumeFrom = TrainingCheckpoint.resumable(latest);
             } catch (IOException e) {
@@ -172,11 +152,11 @@ final class PretrainCommand implements Callable<Integer> {
             training = tb.build();
         }
         w.println("backend: " + BackendChoice.describe(backend));
-        w.println("settings: " + describe(PretrainSettings.values(model, training)));
+        w.println("settings: " + TrainingRuns.describe(PretrainSettings.values(model, training)));
         w.flush();
 
-        Pretraining.Builder builder = Pretraining.builder().backend(backend).data(tokens).config(training).outputDir(outDir).overwrite(overwrite)
-                .listener(new ConsoleProgress(w, logInterval));
+        Pretraining.Builder builder = Pretraining.builder().backend(backend).data(tokens).config(training).outputDir(outDir).overwrite(run.overwrite)
+                .listener(new ConsoleProgress(w, run.logInterval));
         if (resumeFrom != null) {
             builder.resumeFrom(resumeFrom);
         } else {
@@ -189,8 +169,8 @@ final class PretrainCommand implements Callable<Integer> {
                 w.flush();
                 return 0;
             }
-            TrainingResult result = runStoppingOnInterrupt(trainer, w);
-            summarize(result, outDir, w);
+            TrainingResult result = TrainingRuns.runStoppingOnInterrupt(trainer, w);
+            TrainingRuns.summarize(result, outDir, w);
         }
         return 0;
     }
@@ -208,7 +188,7 @@ final class PretrainCommand implements Callable<Integer> {
             w.println("data: " + existing.describe());
             return existing;
         }
-        if (resume) {
+        if (run.resume) {
             throw new IOException("no prepared data in " + outDir + " to resume with: pass --data DIR (the data the checkpoint was trained on)");
         }
         return PrepareCommand.prepare(corpus != null ? corpus : Corpus.of(input), tokenizer, outDir, 0.9, false, w);
@@ -233,62 +213,5 @@ final class PretrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume continues the model of " + checkpoint + "; its shape cannot change (" + String.join(", ", changed)
                     + "). Start a new run in another --out instead");
         }
-    }
-
-    /** Requests a stop (and a checkpoint) on Ctrl-C, waiting up to a minute for it to be written. */
-    private static TrainingResult runStoppingOnInterrupt(Trainer trainer, PrintWriter w) {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            trainer.requestStop();
-            w.println();
-            w.println("interrupted: writing a checkpoint of the current step (continue later with --resume)");
-            w.flush();
-            try {
-                finished.await(1, TimeUnit.MINUTES);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "llmforge-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return trainer.run();
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the run has ended
-            }
-        }
-    }
-
-    private static void summarize(TrainingResult r, Path outDir, PrintWriter w) {
-        w.printf(Locale.ROOT, "%s at step %d: %d steps in %s (%.1f ms/step, %,.0f tokens/s)%n", r.stoppedEarly() ? "stopped" : "done",
-                r.lastStep(), r.lastStep() - r.firstStep(), duration(r.wallSeconds()), r.millisPerStep(), r.tokensPerSecond());
-        if (r.lastEval() != null) {
-            w.printf(Locale.ROOT, "val loss %.4f at step %d (train %.4f)%s%n", r.lastEval().get("val_loss"), r.lastEval().step(),
-                    r.lastEval().get("train_loss"), Double.isFinite(r.bestValue()) ? String.format(Locale.ROOT, "; best val loss %.4f", r.bestValue()) : "");
-        }
-        if (r.skippedSteps() > 0) {
-            w.println(r.skippedSteps() + " steps skipped (non-finite loss)");
-        }
-        w.println("peak RSS " + PeakMemory.describe());
-        Path best = outDir.resolve(Trainer.BEST_DIR);
-        boolean hasBest = TrainingCheckpoint.exists(best);
-        w.println("checkpoints: " + outDir.resolve(Trainer.LATEST_DIR) + " (latest, to --resume)" + (hasBest ? ", " + best + " (best val loss)" : ""));
-        w.println("metrics: " + outDir.resolve(Trainer.METRICS_FILE) + ", loss curve: " + outDir.resolve(Trainer.CHART_FILE));
-        w.println("sample from it: llmforge generate --checkpoint " + (hasBest ? best : outDir.resolve(Trainer.LATEST_DIR)));
-        w.flush();
-    }
-
-    private static String describe(Map<String, Object> values) {
-        StringBuilder s = new StringBuilder();
-        values.forEach((k, v) -> s.append(s.length() == 0 ? "" : " ").append(k).append('=').append(v));
-        return s.toString();
-    }
-
-    private static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : String.format(Locale.ROOT, "%.1fs", seconds);
     }
 }

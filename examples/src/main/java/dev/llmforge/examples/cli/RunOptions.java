@@ -1,0 +1,36 @@
+package dev.llmforge.examples.cli;
+
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingCheckpoint;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags of a training run's output directory, shared by every training command: {@code --resume},
+ * {@code --overwrite} and {@code --log-interval}, with the checks that keep an earlier run from being lost.
+ */
+final class RunOptions {
+    @Option(names = "--resume", description = "continue the run saved in <out>/ckpt (same losses as if it had never stopped)")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "start over in an output directory that holds an earlier run")
+    boolean overwrite;
+
+    @Option(names = "--log-interval", paramLabel = "N", defaultValue = "10", description = "print progress every N steps (default: ${DEFAULT-VALUE})")
+    int logInterval;
+
+    /** Rejects contradictory flags, and a new run in a directory that holds another run's checkpoint. */
+    void check(Path outDir) throws java.io.IOException {
+        if (logInterval <= 0) {
+            throw new IllegalArgumentException("--log-interval must be positive, got " + logInterval);
+        }
+        if (resume && overwrite) {
+            throw new IllegalArgumentException("--resume continues the run in the output directory, --overwrite replaces it: choose one");
+        }
+        Path latest = outDir.resolve(Trainer.LATEST_DIR);
+        if (!resume && !overwrite && TrainingCheckpoint.exists(latest)) {
+            throw new IllegalStateException(latest + " holds a checkpoint at step " + TrainingCheckpoint.readState(latest).step()
+                    + " of an earlier run: continue it with --resume, start over with --overwrite, or choose another --out");
+        }
+    }
+}
