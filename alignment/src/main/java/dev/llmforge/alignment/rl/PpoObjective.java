@@ -92,7 +92,7 @@ public final class PpoObjective implements Objective, AutoCloseable {
         float[] values = values(rollout.batch(), tensors);
         float[] mask = scored.responseMask();
         float[] klPerToken = scored.kl(config.klEstimator());
-        float[] rewards = tokenRewards(scores, klPerToken, mask, rollout.batch().length());
+        float[] rewards = tokenRewards(scores, klPerToken, mask, rollout.batch().length(), kl.coefficient());
         Gae gae = Gae.of(rewards, values, mask, rollout.rows(), rollout.batch().length(), config.gamma(), config.lambda());
         scored.rows().put(RolloutFields.ADVANTAGES, gae.whitened(mask)).put(RolloutFields.OLD_VALUES, values)
                 .put(RolloutFields.RETURNS, gae.returns());
@@ -191,13 +191,12 @@ public final class PpoObjective implements Objective, AutoCloseable {
     }
 
     /**
-     * The per-token rewards (B, T): {@code −β·KL} at every response token, plus the row's score at its last
+     * The per-token rewards (B, T): {@code −beta·KL} at every response token, plus the row's score at its last
      * response token (found by the response mask, never by token id, so padding after the end-of-turn token —
      * even padding by the end-of-turn id — is never credited).
      */
-    float[] tokenRewards(double[] scores, float[] klPerToken, float[] responseMask, int length) {
+    static float[] tokenRewards(double[] scores, float[] klPerToken, float[] responseMask, int length, double beta) {
         float[] out = new float[klPerToken.length];
-        double beta = kl.coefficient();
         for (int b = 0; b < scores.length; b++) {
             int last = -1;
             for (int t = 0; t < length; t++) {
