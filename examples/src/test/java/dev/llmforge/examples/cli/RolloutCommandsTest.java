@@ -81,6 +81,17 @@ class RolloutCommandsTest {
     }
 
     @Test
+    void grpoRewardsWithARewardModel() throws Exception {
+        Path out = dir.resolve("grpo-rm");
+        CliSmokeTest.Run r = CliSmokeTest.run("grpo", "--backend", "reference", "--from", sft.toString(), "--data", prompts.toString(), "--out",
+                out.toString(), "--reward-model", reward.toString(), "--group-size", "2", "--prompts-per-step", "2", "--max-new-tokens", "4",
+                "--max-iters", "1", "--beta", "0");
+        assertEquals(0, r.exitCode(), r.toString());
+        double spread = steps(out, "reward_std").get(0);
+        assertTrue(spread > 0, "a reward model's scores differ between responses: " + spread);
+    }
+
+    @Test
     void anUnknownRewardIsAnErrorNamingTheChoices() {
         CliSmokeTest.Run r = CliSmokeTest.run("grpo", "--backend", "reference", "--from", sft.toString(), "--data", prompts.toString(), "--out",
                 dir.resolve("bad").toString(), "--reward", "accuracy");
