@@ -12,8 +12,10 @@ import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.tokenizer.chat.ChatTemplate;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingConfig;
+import dev.llmforge.training.metrics.MetricsChart;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,7 +102,10 @@ final class GrpoCommand implements Callable<Integer> {
         GrpoObjective objective = new GrpoObjective(policy, reference, rollout.sampler(policy, tokenizer), prompts, evalPrompts, checker,
                 settings, config.seed());
         builder.objective(objective).owning(objective).owning(policy).owning(reference).data("prompts", data.toString())
-                .bestMetric("val_reward", Trainer.Goal.MAXIMIZE);
+                .bestMetric("val_reward", Trainer.Goal.MAXIMIZE)
+                .chart(new MetricsChart.Spec("reward.png", "GRPO reward", "reward", List.of(MetricsChart.Series.step("reward"),
+                        MetricsChart.Series.eval("val_reward"), MetricsChart.Series.step("zero_spread"))))
+                .chart(RolloutOptions.klChart());
         rollout.train(builder, tokenizer, config, run, w);
         return 0;
     }

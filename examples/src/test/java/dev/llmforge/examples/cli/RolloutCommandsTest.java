@@ -67,6 +67,9 @@ class RolloutCommandsTest {
         assertEquals(0, resumed.exitCode(), resumed.toString());
         assertEquals(3, TrainingCheckpoint.readState(out.resolve(Trainer.LATEST_DIR)).step());
         assertEquals(3, steps(out, "reward").size());
+        for (String chart : List.of("reward.png", "kl.png")) {
+            assertTrue(Files.size(out.resolve(chart)) > 0, chart);
+        }
     }
 
     @Test
