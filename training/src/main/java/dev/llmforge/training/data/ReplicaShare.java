@@ -38,7 +38,7 @@ public final class ReplicaShare implements BatchSource {
         Batch batch = global.next();
         if (batch.rows() % replicas != 0) {
             throw new IllegalArgumentException("a global batch has " + batch.rows() + " rows, not a multiple of the " + replicas
-                    + " replicas: each replica takes an equal share, so choose a --batch-size that --replicas divides");
+                    + " replicas: each replica takes an equal share of every batch's rows");
         }
         int share = batch.rows() / replicas;
         return batch.rows(rank * share, (rank + 1) * share, batch.tokens());
