@@ -289,7 +289,9 @@ public final class Trainer implements AutoCloseable {
             LOG.info(String.format(Locale.ROOT, "data-parallel: replica %d of %d, %,d floats averaged per update%s", dataParallel.collective().rank(),
                     dataParallel.collective().size(), dataParallel.floatsPerStep(), outputDir == null ? "" : "; this replica writes the outputs"));
         }
-        if (config.compile() && !updateStep.isCaptured()) {
+        if (config.compile() && dataParallel != null) {
+            LOG.info("data-parallel: training steps run eagerly (the gradients are averaged on the host)");
+        } else if (config.compile() && !updateStep.isCaptured()) {
             LOG.info("backend " + backend.name() + " has no graph capture: training steps run eagerly");
         } else if (updateStep.isCaptured()) {
             LOG.info("backend " + backend.name() + ": training steps run as compiled graphs");
