@@ -73,7 +73,7 @@ class TrainerOnSparkTest {
 
     private static TrainingConfig config() {
         return TrainingConfig.builder().batchSize(8).maxIters(STEPS).learningRate(1e-3).minLr(1e-4).warmupIters(2).lrDecayIters(STEPS)
-                .evalInterval(5).evalIters(2).seed(7).build();
+                .evalInterval(10).evalIters(1).seed(7).build();
     }
 
     private static float[][] params(Module model) {

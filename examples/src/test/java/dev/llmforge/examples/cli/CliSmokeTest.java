@@ -56,7 +56,7 @@ class CliSmokeTest {
         Files.writeString(text, Corpus.tinyShakespeare().text().substring(0, 20_000), StandardCharsets.UTF_8);
     }
 
-    private static List<Double> stepLosses(Path metrics) throws Exception {
+    static List<Double> stepLosses(Path metrics) throws Exception {
         return JsonLinesMetrics.read(metrics).stream().filter(n -> n.get("type").asText().equals("step")).map(n -> n.get("loss").asDouble())
                 .toList();
     }
