@@ -122,6 +122,18 @@ public final class DataParallel {
         buckets.finish();
     }
 
+    /**
+     * The element-wise mean of {@code values} over the replicas, in place (one all-reduce): what every
+     * replica logs as the global loss and metrics. Returns {@code values}.
+     */
+    public float[] mean(float[] values) {
+        collective.allReduce(FloatBuffer.wrap(values));
+        for (int i = 0; i < values.length; i++) {
+            values[i] /= collective.size();
+        }
+        return values;
+    }
+
     /** Every replica compares a fingerprint of its parameter list with rank 0's; all fail together if any differs. */
     private void checkSameParameters() {
         long fingerprint = fingerprint();

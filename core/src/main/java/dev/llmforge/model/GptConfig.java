@@ -3,6 +3,7 @@ package dev.llmforge.model;
 import dev.llmforge.nn.FeedForward.Activation;
 import dev.llmforge.nn.Norm;
 import dev.llmforge.nn.RotaryEmbedding;
+import java.io.Serializable;
 
 /**
  * The shape of a GPT: the GPT-2 family (learned positions, LayerNorm, GELU, biases, tied head) and
@@ -30,7 +31,7 @@ import dev.llmforge.nn.RotaryEmbedding;
  */
 public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nKvHead, int nEmbd, int ffnHidden,
                         Norm.Kind norm, double normEps, Activation activation, PositionEncoding positions, double ropeTheta,
-                        RotaryEmbedding.Style ropeStyle, boolean bias, boolean tieWeights, double dropout, double initStd) {
+                        RotaryEmbedding.Style ropeStyle, boolean bias, boolean tieWeights, double dropout, double initStd) implements Serializable {
 
     /** How the model knows where a token is. */
     public enum PositionEncoding { LEARNED, ROPE }

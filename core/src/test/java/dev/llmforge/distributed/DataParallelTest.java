@@ -61,7 +61,7 @@ class DataParallelTest {
     @Test
     void averageGradientsGivesEveryReplicaTheMeanOverBucketsSmallerThanAParameter() throws Exception {
         int replicas = 3;
-        List<float[][]> results = onReplicas(InMemoryCollective.group(replicas), c -> {
+        List<float[][]> results = onReplicas(LocalCollective.group(replicas), c -> {
             Map<String, Tensor> params = new LinkedHashMap<>();
             params.put("w", parameter(new float[6], 2, 3));
             params.put("b", parameter(new float[3], 3));
@@ -98,7 +98,7 @@ class DataParallelTest {
 
     @Test
     void aGradientMissingOnSomeReplicasCountsAsZeroAndOneMissingEverywhereStaysMissing() throws Exception {
-        List<float[][]> results = onReplicas(InMemoryCollective.group(2), c -> {
+        List<float[][]> results = onReplicas(LocalCollective.group(2), c -> {
             Map<String, Tensor> params = new LinkedHashMap<>();
             params.put("a", parameter(new float[2], 2));
             params.put("b", parameter(new float[2], 2));
@@ -119,7 +119,7 @@ class DataParallelTest {
 
     @Test
     void broadcastParametersGivesEveryReplicaRankZerosValues() throws Exception {
-        List<float[]> results = onReplicas(InMemoryCollective.group(3), c -> {
+        List<float[]> results = onReplicas(LocalCollective.group(3), c -> {
             Map<String, Tensor> params = new LinkedHashMap<>();
             params.put("w", parameter(new float[] {c.rank(), 10 + c.rank(), 20 + c.rank(), 30 + c.rank()}, 2, 2));
             params.put("b", parameter(new float[] {-c.rank()}, 1));
@@ -136,7 +136,7 @@ class DataParallelTest {
 
     @Test
     void replicasWithDifferentParametersAllFailNamingTheDifference() {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> onReplicas(InMemoryCollective.group(2), c -> {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> onReplicas(LocalCollective.group(2), c -> {
             Map<String, Tensor> params = new LinkedHashMap<>();
             params.put("w", parameter(new float[c.rank() == 0 ? 4 : 6], 2, c.rank() == 0 ? 2 : 3));
             new DataParallel(c, params).broadcastParameters();
@@ -151,7 +151,7 @@ class DataParallelTest {
     void nonF32ParametersAreRefusedByName() {
         Map<String, Tensor> params = Map.of("h.0.w", Tensor.on(REFERENCE).of(new double[] {1, 2}, 2));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new DataParallel(InMemoryCollective.group(1).get(0), params));
+                () -> new DataParallel(LocalCollective.group(1).get(0), params));
         assertEquals("data-parallel training needs F32 parameters; 'h.0.w' is [2] F64 on reference", e.getMessage());
     }
 
@@ -171,7 +171,7 @@ class DataParallelTest {
             model.loss(Tensor.on(REFERENCE).of(x, batch, block), Tensor.on(REFERENCE).of(y, batch, block)).backward();
             model.namedParameters().forEach((name, p) -> whole.put(name, p.grad().toFloatArray()));
         }
-        List<Map<String, float[]>> replicas = onReplicas(InMemoryCollective.group(2), c -> {
+        List<Map<String, float[]>> replicas = onReplicas(LocalCollective.group(2), c -> {
             int rows = batch / 2;
             long[] xs = java.util.Arrays.copyOfRange(x, c.rank() * rows * block, (c.rank() + 1) * rows * block);
             long[] ys = java.util.Arrays.copyOfRange(y, c.rank() * rows * block, (c.rank() + 1) * rows * block);

@@ -1,5 +1,7 @@
 package dev.llmforge.spark;
 
+import dev.llmforge.distributed.Replica;
+import dev.llmforge.distributed.ReplicaTask;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -12,8 +14,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import scala.Tuple2;
-import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
+import scala.reflect.ClassTag;
 
 /**
  * Runs a {@link ReplicaTask} on N replicas at once, as one Spark barrier stage with one task per

@@ -1,6 +1,8 @@
 package dev.llmforge.spark;
 
 import dev.llmforge.distributed.Collective;
+import dev.llmforge.distributed.Replica;
+import dev.llmforge.distributed.ReplicaTask;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmforge.distributed.Collective;
+import dev.llmforge.distributed.Replica;
 import dev.llmforge.distributed.CollectiveException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;

@@ -19,7 +19,7 @@ import java.nio.file.Path;
 
 /**
  * A small hand-written training loop (core's Gpt and AdamW on the reference backend) run on one machine
- * or as one replica of a data-parallel run; phase 2 runs the same comparison through the Trainer.
+ * or as one replica of a data-parallel run; {@link TrainerOnSparkTest} runs the same comparison through the Trainer.
  */
 final class TinyTraining {
     static final int GLOBAL_BATCH = 8;

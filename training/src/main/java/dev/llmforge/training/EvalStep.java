@@ -2,6 +2,7 @@ package dev.llmforge.training;
 
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.capture.StepCompiler;
+import dev.llmforge.distributed.DataParallel;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
@@ -15,16 +16,20 @@ import java.util.Map;
 /**
  * The objective's loss and metrics on held-out batches, as a {@link CompiledStep} (the caller has
  * turned gradients off and the models to evaluation mode): summed on the device over the batches,
- * read once per source.
+ * read once per source. Data-parallel, the sums are averaged over the replicas (each evaluates its
+ * share of every batch), so every replica gets the global means.
  */
 final class EvalStep implements AutoCloseable {
     private final Objective objective;
     private final CompiledStep compiled;
+    private final DataParallel dataParallel;
     private StepInputs running;
     private List<String> names;
 
-    EvalStep(Backend backend, Objective objective, boolean compile) {
+    /** {@code dataParallel}: null on one machine. */
+    EvalStep(Backend backend, Objective objective, boolean compile, DataParallel dataParallel) {
         this.objective = objective;
+        this.dataParallel = dataParallel;
         this.compiled = compile ? StepCompiler.compile(backend, this::apply) : StepCompiler.eager(backend, this::apply);
     }
 
@@ -45,6 +50,9 @@ final class EvalStep implements AutoCloseable {
                 sum = sum == null ? values : sum.add(values); // summed on the device: one host read per source
             }
             float[] totals = sum.toFloatArray();
+            if (dataParallel != null) {
+                dataParallel.mean(totals);
+            }
             Map<String, Double> means = new LinkedHashMap<>();
             for (int i = 0; i < first.size(); i++) {
                 means.put(first.get(i), (double) totals[i] / batches);

@@ -1,5 +1,6 @@
 package dev.llmforge.training;
 
+import dev.llmforge.distributed.Collective;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
@@ -129,6 +130,12 @@ public final class Pretraining {
         /** Which parameters get weight decay (default {@link AdamW#MATRICES}: rank >= 2, as nanoGPT). */
         public Builder weightDecayWhen(BiPredicate<String, Tensor> v) {
             trainer.weightDecayWhen(v);
+            return this;
+        }
+
+        /** Trains data-parallel as one replica of {@code collective} ({@link Trainer.Builder#collective}); the batch size stays the global one. */
+        public Builder collective(Collective v) {
+            trainer.collective(v);
             return this;
         }
 

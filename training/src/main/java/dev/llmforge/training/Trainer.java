@@ -2,6 +2,8 @@ package dev.llmforge.training;
 
 import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
+import dev.llmforge.distributed.Collective;
+import dev.llmforge.distributed.DataParallel;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.nn.Module;
 import dev.llmforge.optim.AdamW;
@@ -13,6 +15,7 @@ import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
 import dev.llmforge.training.data.BatchSource;
+import dev.llmforge.training.data.ReplicaShare;
 import dev.llmforge.training.metrics.EvalMetrics;
 import dev.llmforge.training.metrics.JsonLinesMetrics;
 import dev.llmforge.training.metrics.MetricNames;
@@ -68,6 +71,14 @@ import org.slf4j.LoggerFactory;
  * state), written as one directory swapped in atomically; a trainer built with
  * {@link Builder#resumeFrom} continues exactly: the same losses as an uninterrupted run. A trainer
  * is used from one thread; {@link #requestStop()} may be called from any.
+ *
+ * <p>Data-parallel ({@link Builder#collective}): every replica builds the same trainer (the same models,
+ * seeds and global batch size) with its collective. The trainer then gives each source's batches to the
+ * replicas in equal shares of rows ({@link ReplicaShare}), makes every replica start from rank 0's
+ * parameters, averages the gradients once per update (after the last micro-batch's backward, before
+ * clipping), and averages the losses and metrics of updates and evaluations over the replicas, so every
+ * replica reports the global figures and takes the same decisions; rank 0 alone writes checkpoints,
+ * metrics and charts. Updates then run eagerly (the averaging reads the gradients on the host).
  */
 public final class Trainer implements AutoCloseable {
     /** Sub-directory of the output directory holding the latest checkpoint (with optimiser state). */
@@ -101,6 +112,7 @@ public final class Trainer implements AutoCloseable {
     private final String tokenizerJson;
     private final Map<String, String> data;
     private final Path outputDir;
+    private final DataParallel dataParallel;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final JsonLinesMetrics metricsFile;
     private final UpdateStep updateStep;
@@ -115,26 +127,32 @@ public final class Trainer implements AutoCloseable {
     private volatile boolean stopRequested;
     private boolean closed;
 
-    private Trainer(Builder b, ModelSet models, OptimizerSet optimizers) throws IOException {
+    private Trainer(Builder b, ModelSet models, OptimizerSet optimizers, Path outputDir) throws IOException {
         this.backend = b.backend;
         this.tensors = Tensor.on(backend);
         this.config = b.config;
         this.objective = b.objective;
         this.models = models;
         this.optimizers = optimizers;
-        this.trainSource = b.trainSource;
-        this.evalSources = new LinkedHashMap<>(b.evalSources);
+        this.dataParallel = b.collective == null ? null : new DataParallel(b.collective, models.trainedParameters());
+        this.trainSource = b.trainSource == null ? null : share(b.trainSource);
+        this.evalSources = new LinkedHashMap<>();
+        b.evalSources.forEach((name, source) -> evalSources.put(name, share(source)));
         this.bestMetric = b.bestMetric;
         this.goal = b.goal;
         this.tokenizerJson = b.tokenizerJson;
         this.data = new LinkedHashMap<>(b.data);
-        this.outputDir = b.outputDir;
+        this.outputDir = outputDir;
         this.owned = List.copyOf(b.owned);
         if (b.resumeFrom != null) {
             restore(b.resumeFrom);
         }
-        this.updateStep = new UpdateStep(backend, objective, optimizers, config);
-        this.evalStep = new EvalStep(backend, objective, config.compile());
+        if (dataParallel != null) {
+            separateDropoutStreams(dataParallel.collective().rank());
+            dataParallel.broadcastParameters();
+        }
+        this.updateStep = new UpdateStep(backend, objective, optimizers, config, dataParallel);
+        this.evalStep = new EvalStep(backend, objective, config.compile(), dataParallel);
         this.metricsFile = outputDir == null ? null : openOutputs(b.resumeFrom != null, b.charts);
         listeners.addAll(b.listeners);
         describeSetup(b.resumeFrom);
@@ -147,6 +165,30 @@ public final class Trainer implements AutoCloseable {
     /** The name under which an evaluation source's position is saved ({@code eval.val}). */
     static String evalSourceKey(String source) {
         return "eval." + source;
+    }
+
+    /** This replica's share of a source's batches; the source itself on one machine. */
+    private BatchSource share(BatchSource source) {
+        return dataParallel == null ? source : ReplicaShare.of(source, dataParallel.collective().rank(), dataParallel.collective().size());
+    }
+
+    /**
+     * Gives replica {@code rank} dropout masks of its own: each random stream continues where rank 0's
+     * would be 2^40·rank masks later (SplitMix64 streams: no overlap within 2^40 masks). A resumed replica
+     * starts again from rank 0's saved streams, so with dropout a resumed run draws other (equally
+     * random) masks on ranks above 0 than an uninterrupted one.
+     */
+    private void separateDropoutStreams(int rank) {
+        if (rank == 0) {
+            return;
+        }
+        for (NamedModel m : models.list()) {
+            long[] state = m.module().randomState();
+            for (int i = 0; i < state.length; i++) {
+                state[i] += 0x9E3779B97F4A7C15L * ((long) rank << 40);
+            }
+            m.module().setRandomState(state);
+        }
     }
 
     /** Loads every model, optimiser, source and the objective's state from a checkpoint of the same run. */
@@ -243,7 +285,13 @@ public final class Trainer implements AutoCloseable {
         if (resumedFrom != null) {
             LOG.info("resumed from " + resumedFrom + " at step " + step);
         }
-        if (config.compile() && !updateStep.isCaptured()) {
+        if (dataParallel != null) {
+            LOG.info(String.format(Locale.ROOT, "data-parallel: replica %d of %d, %,d floats averaged per update%s", dataParallel.collective().rank(),
+                    dataParallel.collective().size(), dataParallel.floatsPerStep(), outputDir == null ? "" : "; this replica writes the outputs"));
+        }
+        if (config.compile() && dataParallel != null) {
+            LOG.info("data-parallel: training steps run eagerly (the gradients are averaged on the host)");
+        } else if (config.compile() && !updateStep.isCaptured()) {
             LOG.info("backend " + backend.name() + " has no graph capture: training steps run eagerly");
         } else if (updateStep.isCaptured()) {
             LOG.info("backend " + backend.name() + ": training steps run as compiled graphs");
@@ -295,7 +343,7 @@ public final class Trainer implements AutoCloseable {
             lastEval = evaluateAndNotify();
         }
         while (step < config.maxIters()) {
-            if (stopRequested) {
+            if (stopAgreed()) {
                 stoppedEarly = true;
                 saveLatest();
                 break;
@@ -347,6 +395,14 @@ public final class Trainer implements AutoCloseable {
         return new TrainingResult(firstStep, step, lastLoss, lastEval, bestMetric, bestValue, skipped,
                 stepsRun == 0 ? Double.NaN : stepMillisTotal / stepsRun, stepsRun == 0 ? Double.NaN : tokensRun / (stepMillisTotal / 1000),
                 wall, stoppedEarly, updateStep.isCaptured());
+    }
+
+    /** A stop requested on any replica stops every replica, at the same step. */
+    private boolean stopAgreed() {
+        if (dataParallel == null) {
+            return stopRequested;
+        }
+        return dataParallel.mean(new float[] {stopRequested ? 1f : 0f})[0] > 0f;
     }
 
     /** True if the evaluation's best metric beats the best so far (an evaluation without metrics never does). */
@@ -540,6 +596,7 @@ public final class Trainer implements AutoCloseable {
         private String tokenizerJson;
         private final Map<String, String> data = new LinkedHashMap<>();
         private Path outputDir;
+        private Collective collective;
         private Path resumeFrom;
         private boolean overwrite;
         private BiPredicate<String, Tensor> decayWhen = AdamW.MATRICES;
@@ -655,6 +712,18 @@ public final class Trainer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Trains data-parallel as one replica among {@code collective.size()} (default: alone). Every
+         * replica builds the same trainer with the same settings; the sources make the global batch and
+         * this replica trains on its rows of it. Rank 0 writes the output directory (which must be on
+         * storage every replica can read, to resume); every replica reads {@link #resumeFrom}. Listeners
+         * are told on every replica, with the global figures.
+         */
+        public Builder collective(Collective v) {
+            collective = v;
+            return this;
+        }
+
         public Builder listener(TrainingListener v) {
             listeners.add(Objects.requireNonNull(v));
             return this;
@@ -687,6 +756,7 @@ public final class Trainer implements AutoCloseable {
             if (backend == null) {
                 backend = Backends.get();
             }
+            Path written = collective == null || collective.rank() == 0 ? outputDir : null; // one replica writes the outputs
             ModelSet modelSet = new ModelSet(models);
             for (NamedModel m : models) {
                 List<Tensor> params = m.module().parameters();
@@ -711,9 +781,9 @@ public final class Trainer implements AutoCloseable {
                 if (config == null) {
                     config = TrainingConfig.nanoGptShakespeareChar();
                 }
-                if (outputDir != null && !overwrite) {
-                    refuseToReplace(outputDir.resolve(LATEST_DIR));
-                    refuseToReplace(outputDir.resolve(BEST_DIR));
+                if (written != null && !overwrite) {
+                    refuseToReplace(written.resolve(LATEST_DIR));
+                    refuseToReplace(written.resolve(BEST_DIR));
                 }
             }
             modelSet.prepareForTraining();
@@ -721,11 +791,11 @@ public final class Trainer implements AutoCloseable {
             OptimizerSet optimizerSet = null;
             try {
                 optimizerSet = new OptimizerSet(optimizerList, modelSet);
-                if (outputDir != null && overwrite && resumeFrom == null) {
-                    deleteTree(outputDir.resolve(LATEST_DIR));
-                    deleteTree(outputDir.resolve(BEST_DIR));
+                if (written != null && overwrite && resumeFrom == null) {
+                    deleteTree(written.resolve(LATEST_DIR));
+                    deleteTree(written.resolve(BEST_DIR));
                 }
-                return new Trainer(this, modelSet, optimizerSet);
+                return new Trainer(this, modelSet, optimizerSet, written);
             } catch (IOException | RuntimeException e) {
                 if (optimizerSet != null) {
                     optimizerSet.close();

@@ -2,6 +2,7 @@ package dev.llmforge.training;
 
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.optim.LrSchedule;
+import java.io.Serializable;
 
 /**
  * How to train. The {@link Trainer} reads the accumulation, the length of the run, clipping,
@@ -33,7 +34,7 @@ import dev.llmforge.optim.LrSchedule;
 public record TrainingConfig(int batchSize, int gradAccumSteps, long maxIters, double learningRate, double minLr, long warmupIters,
                              long lrDecayIters, boolean decayLr, double beta1, double beta2, double weightDecay, double gradClip,
                              long evalInterval, int evalIters, boolean evalAtStart, long seed, NonFinitePolicy onNonFinite,
-                             boolean compile) {
+                             boolean compile) implements Serializable {
 
     /** What a step whose loss or gradient norm is NaN or infinite does. */
     public enum NonFinitePolicy {

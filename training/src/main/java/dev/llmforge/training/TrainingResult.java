@@ -1,6 +1,7 @@
 package dev.llmforge.training;
 
 import dev.llmforge.training.metrics.EvalMetrics;
+import java.io.Serializable;
 
 /**
  * What a call to {@link Trainer#run()} did.
@@ -21,5 +22,5 @@ import dev.llmforge.training.metrics.EvalMetrics;
  */
 public record TrainingResult(long firstStep, long lastStep, double lastTrainLoss, EvalMetrics lastEval, String bestMetric,
                              double bestValue, long skippedSteps, double millisPerStep, double tokensPerSecond, double wallSeconds,
-                             boolean stoppedEarly, boolean compiled) {
+                             boolean stoppedEarly, boolean compiled) implements Serializable {
 }

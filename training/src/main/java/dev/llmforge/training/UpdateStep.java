@@ -3,11 +3,13 @@ package dev.llmforge.training;
 import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.capture.StepCompiler;
+import dev.llmforge.distributed.DataParallel;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import dev.llmforge.training.data.TensorBatch;
 import dev.llmforge.training.metrics.MetricNames;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,10 @@ import java.util.Map;
  * loss and metrics averaged over the micro-batches, each optimiser's gradients clipped by their
  * global norm, the non-finite policy, the updates. The loss, the metrics and the gradient norms
  * come back as one vector: one host read per update.
+ *
+ * <p>Data-parallel, the gradients are averaged over the replicas after the last backward and before
+ * clipping, and the loss and metrics are averaged too (before the non-finite policy, so every replica
+ * decides the same); such a step runs eagerly, as the averaging reads the gradients on the host.
  */
 final class UpdateStep implements AutoCloseable {
     /**
@@ -36,17 +42,20 @@ final class UpdateStep implements AutoCloseable {
     private final double gradClip;
     private final boolean skipNonFinite;
     private final CompiledStep compiled;
+    private final DataParallel dataParallel;
     private StepInputs running;
     private List<String> names;
     private int metricCount;
     private boolean skipped;
 
-    UpdateStep(Backend backend, Objective objective, OptimizerSet optimizers, TrainingConfig config) {
+    /** {@code dataParallel}: null on one machine. */
+    UpdateStep(Backend backend, Objective objective, OptimizerSet optimizers, TrainingConfig config, DataParallel dataParallel) {
         this.objective = objective;
         this.optimizers = optimizers;
         this.gradClip = config.gradClip();
         this.skipNonFinite = config.onNonFinite() == TrainingConfig.NonFinitePolicy.SKIP;
-        this.compiled = config.compile() ? StepCompiler.compile(backend, this::apply) : StepCompiler.eager(backend, this::apply);
+        this.dataParallel = dataParallel;
+        this.compiled = config.compile() && dataParallel == null ? StepCompiler.compile(backend, this::apply) : StepCompiler.eager(backend, this::apply);
     }
 
     @SuppressWarnings("try") // TensorScope guards do their work in close()
@@ -100,6 +109,9 @@ final class UpdateStep implements AutoCloseable {
                 metrics = accumulate(metrics, out.metrics(), n);
             }
         }
+        if (dataParallel != null) {
+            dataParallel.averageGradients();
+        }
         Map<String, Tensor> norms = optimizers.clipGradients(gradClip);
         MetricVector vector = new MetricVector();
         vector.add(MetricNames.LOSS, loss);
@@ -108,6 +120,9 @@ final class UpdateStep implements AutoCloseable {
         Tensor stacked = vector.stack();
         names = vector.names();
         metricCount = 1 + metrics.size();
+        if (dataParallel != null) {
+            stacked = averageMetrics(stacked);
+        }
         // only SKIP reads the values before the update (a host read inside the step); STOP checks them afterwards
         skipped = skipNonFinite && !finite(stacked.toFloatArray());
         if (!skipped) {
@@ -115,6 +130,14 @@ final class UpdateStep implements AutoCloseable {
         }
         optimizers.zeroGrad();
         return List.of(stacked);
+    }
+
+    /** The loss and metrics as means over the replicas; the gradient norms (of the averaged gradients) are the same everywhere. */
+    private Tensor averageMetrics(Tensor stacked) {
+        float[] values = stacked.toFloatArray();
+        float[] means = dataParallel.mean(Arrays.copyOf(values, metricCount));
+        System.arraycopy(means, 0, values, 0, metricCount);
+        return Tensor.on(stacked.backend(), stacked.device()).of(values, values.length);
     }
 
     /** Adds this micro-batch's metrics, each divided by n, to the sums so far (null before the first). */

@@ -9,7 +9,7 @@ import dev.llmforge.model.GptConfig;
 import dev.llmforge.optim.AdamW;
 import dev.llmforge.spark.DataParallelJob;
 import dev.llmforge.spark.DataParallelOptions;
-import dev.llmforge.spark.Replica;
+import dev.llmforge.distributed.Replica;
 import dev.llmforge.spark.RingCollective;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;

@@ -4,7 +4,6 @@ import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.training.PretrainSettings;
-import dev.llmforge.training.Pretraining;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingConfig;
@@ -18,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,7 +47,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:", "  llmforge pretrain                                  # the reference run",
                 "  llmforge pretrain --max-iters 5000 --dropout 0.1   # longer, with dropout",
                 "  llmforge pretrain --resume --max-iters 4000        # continue to step 4,000",
-                "  llmforge pretrain --data ../nanoGPT/data/shakespeare_char --out out/nano"})
+                "  llmforge pretrain --data ../nanoGPT/data/shakespeare_char --out out/nano",
+                "  llmforge pretrain --spark-master local[2] --replicas 2   # data-parallel on Spark (LLMFORGE_SPARK=1 ./llmforge)"})
 final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -75,6 +76,9 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Mixin
     RunOptions run;
+
+    @Mixin
+    SparkOptions spark;
 
     /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
     static void addSettingOptions(CommandSpec spec) {
@@ -144,6 +148,7 @@ final class PretrainCommand implements Callable<Integer> {
         GptConfig model;
         TrainingConfig training;
         Path resumeFrom = null;
+        long startStep = 0;
         if (run.resume) {
             try {
                 resumeFrom = TrainingCheckpoint.resumable(latest);
@@ -154,6 +159,7 @@ final class PretrainCommand implements Callable<Integer> {
                 w.println("note: " + latest + " is missing; resuming from " + resumeFrom + ", the checkpoint an interrupted write moved aside");
             }
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
+            startStep = state.step();
             GptConfig saved = Checkpoint.loadConfig(resumeFrom);
             GptConfig.Builder mb = saved.toBuilder();
             TrainingConfig.Builder tb = state.config().toBuilder();
@@ -168,27 +174,34 @@ final class PretrainCommand implements Callable<Integer> {
             model = mb.build();
             training = tb.build();
         }
+        if (spark.distributed()) {
+            boolean batchGiven = givesBatchSize(fileSettings) || givesBatchSize(flags);
+            training = spark.globalBatch(training, batchGiven || resumeFrom == null);
+        }
         w.println("backend: " + BackendChoice.describe(backend));
         w.println("settings: " + TrainingRuns.describe(PretrainSettings.values(model, training)));
         w.flush();
 
-        Pretraining.Builder builder = Pretraining.builder().backend(backend).data(tokens).config(training).outputDir(outDir).overwrite(run.overwrite)
-                .listener(new ConsoleProgress(w, run.logInterval));
-        if (resumeFrom != null) {
-            builder.resumeFrom(resumeFrom);
+        if (startStep >= training.maxIters()) {
+            w.println("nothing to do: the checkpoint is at step " + startStep + " and max-iters is " + training.maxIters()
+                    + " (raise --max-iters to train further)");
+            w.flush();
+            return 0;
+        }
+        PretrainJob job = new PretrainJob(engine.backendName, engine.threads, tokens.directory().toString(), outDir.toString(), model, training,
+                resumeFrom == null ? null : resumeFrom.toString(), run.overwrite, run.logInterval);
+        TrainingResult result;
+        if (spark.distributed()) {
+            w.printf(Locale.ROOT, "data-parallel: %d replicas on Spark (master %s), %d rows each, a global batch of %d%n", spark.replicas,
+                    spark.master == null ? "from spark-submit" : spark.master, training.batchSize() / spark.replicas, training.batchSize());
+            w.flush();
+            result = spark.launch(job).get(0); // rank 0's: the losses it reports are the means over the replicas
         } else {
-            builder.model(model);
-        }
-        try (Trainer trainer = builder.build()) {
-            if (trainer.step() >= training.maxIters()) {
-                w.println("nothing to do: the checkpoint is at step " + trainer.step() + " and max-iters is " + training.maxIters()
-                        + " (raise --max-iters to train further)");
-                w.flush();
-                return 0;
+            try (Trainer trainer = job.build(backend, job.resumeFrom(), null, new ConsoleProgress(w, run.logInterval))) {
+                result = TrainingRuns.runStoppingOnInterrupt(trainer, w);
             }
-            TrainingResult result = TrainingRuns.runStoppingOnInterrupt(trainer, w);
-            TrainingRuns.summarize(result, outDir, w);
         }
+        TrainingRuns.summarize(result, outDir, w);
         return 0;
     }
 
@@ -209,6 +222,10 @@ final class PretrainCommand implements Callable<Integer> {
             throw new IOException("no prepared data in " + outDir + " to resume with: pass --data DIR (the data the checkpoint was trained on)");
         }
         return PrepareCommand.prepare(corpus != null ? corpus : Corpus.of(input), tokenizer, outDir, 0.9, false, w);
+    }
+
+    private static boolean givesBatchSize(Map<String, String> settings) {
+        return settings.keySet().stream().anyMatch(k -> "batch-size".equals(PretrainSettings.canonical(k)));
     }
 
     private static void applySettings(Map<String, String> fileSettings, Map<String, String> flags, GptConfig.Builder model,

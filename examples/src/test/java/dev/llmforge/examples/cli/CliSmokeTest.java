@@ -56,7 +56,7 @@ class CliSmokeTest {
         Files.writeString(text, Corpus.tinyShakespeare().text().substring(0, 20_000), StandardCharsets.UTF_8);
     }
 
-    private static List<Double> stepLosses(Path metrics) throws Exception {
+    static List<Double> stepLosses(Path metrics) throws Exception {
         return JsonLinesMetrics.read(metrics).stream().filter(n -> n.get("type").asText().equals("step")).map(n -> n.get("loss").asDouble())
                 .toList();
     }
@@ -213,5 +213,17 @@ class CliSmokeTest {
         Run mismatch = run("pretrain", "--data", data.toString(), "--out", otherRun.toString(), "--resume", "--max-iters", "2");
         assertEquals(1, mismatch.exitCode());
         assertTrue(mismatch.err().contains("vocabulary mismatch: the model has 10 tokens"), mismatch.toString());
+    }
+
+    @Test
+    void sparkFlagsWithoutTheSparkModuleSayHowToAddIt() throws Exception {
+        Path data = dir.resolve("spark-data");
+        assertEquals(0, run("prepare", "--input", text.toString(), "--out", data.toString()).exitCode());
+        Run r = run(with(new String[] {"pretrain", "--data", data.toString(), "--out", dir.resolve("spark-run").toString(), "--replicas", "2",
+                "--spark-master", "local[2]"}, TINY));
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("--spark-master and --replicas need the module llmforge-spark and Spark on the class path: run "
+                + "LLMFORGE_SPARK=1 ./llmforge"), r.toString());
+        assertTrue(r.out().contains("data-parallel: 2 replicas on Spark (master local[2]), 4 rows each, a global batch of 8"), r.toString());
     }
 }

@@ -90,6 +90,29 @@ public final class Batch {
         return f;
     }
 
+    /**
+     * Rows {@code [from, to)} of every field, as a batch that counts {@code tokens} tokens (the caller
+     * knows what its rows stand for: a replica's share counts the whole global batch's, see
+     * {@link ReplicaShare}).
+     */
+    public Batch rows(int from, int to, long tokens) {
+        if (from < 0 || to > rows || from >= to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") are not a non-empty range of the batch's " + rows + " rows");
+        }
+        Builder b = builder(to - from).tokens(tokens);
+        fields.forEach((name, f) -> {
+            int[] shape = f.shape.clone();
+            int perRow = Math.toIntExact(Arrays.stream(shape).skip(1).asLongStream().reduce(1, (x, y) -> x * y));
+            shape[0] = to - from;
+            if (f.longs != null) {
+                b.longs(name, Arrays.copyOfRange(f.longs, from * perRow, to * perRow), shape);
+            } else {
+                b.floats(name, Arrays.copyOfRange(f.floats, from * perRow, to * perRow), shape);
+            }
+        });
+        return b.build();
+    }
+
     /** Every field as a tensor made by {@code tensors}, in the current scope, in field order. */
     public TensorBatch upload(TensorFactory tensors) {
         Map<String, Tensor> uploaded = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.llmforge.training.metrics;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.Map;
  * @param step   steps completed when it ran
  * @param values the metrics, in the order the objective reported them
  */
-public record EvalMetrics(long step, Map<String, Double> values) {
+public record EvalMetrics(long step, Map<String, Double> values) implements Serializable {
     public EvalMetrics {
         values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
