@@ -51,7 +51,10 @@ final class Gpt2Files {
                             "%s line %d: expected an integer id for token \"%s\", found %s", file,
                             parser.currentLocation().getLineNr(), token, parser.getText()));
                 }
-                vocab.put(token, parser.getIntValue());
+                if (vocab.put(token, parser.getIntValue()) != null) {
+                    throw new TokenizerFormatException(String.format("%s line %d: token \"%s\" is listed twice", file,
+                            parser.currentLocation().getLineNr(), token));
+                }
             }
         } catch (JsonProcessingException e) {
             throw new TokenizerFormatException(String.format("%s: not valid JSON: %s", file, e.getMessage()), e);

@@ -115,6 +115,44 @@ class FormatErrorsTest {
                 "token \"Ġthe\" has id -3");
     }
 
+    @Test
+    void fractionalAndOversizedIdsAreRefusedNotTruncated() throws IOException {
+        assertMessage(brokenTokenizerJson(root -> at(root, "/model/vocab").put("Ġthe", 7.5)),
+                "model.vocab[\"Ġthe\"]: expected an integer id, found 7.5");
+        assertMessage(brokenTokenizerJson(root -> at(root, "/added_tokens/0").put("id", 3.25)),
+                "added_tokens[0]: expected an object with an integer id", "3.25");
+        assertMessage(brokenTokenizerJson(root -> at(root, "/added_tokens/0").put("id", Integer.MAX_VALUE)),
+                "has id 2147483647, expected 0 to 16777216");
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefused() throws IOException {
+        Path file = folder.resolve("tokenizer.json");
+        new BpeTrainer(300).train("the cat sat on the mat with the hat").saveHuggingFace(file);
+        String json = Files.readString(file);
+        String duplicated = json.replaceFirst("\"vocab\"\\s*:\\s*\\{", "\"vocab\": {\n      \"!\": 7,");
+        assertTrue(duplicated.length() > json.length(), "the vocabulary was found");
+        Files.writeString(file, duplicated);
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(file)), "tokenizer.json",
+                "Duplicate field '!'");
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromHuggingFace(file)),
+                "Duplicate field '!'");
+        Path chars = file("chars.json", "{\"type\": \"char\", \"characters\": [\"a\"], \"type\": \"char\"}");
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> CharTokenizer.load(chars)), "Duplicate field 'type'");
+        Path merges = file("vocab.bpe", "#version: 0.2\n");
+        Path encoder = file("encoder.json", "{\"a\": 0,\n \"b\": 1,\n \"a\": 2}");
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromGpt2Files(encoder, merges)),
+                "encoder.json line 3: token \"a\" is listed twice");
+    }
+
+    @Test
+    void fractionalIdsInEncoderJsonAreRefused() throws IOException {
+        Path merges = file("vocab.bpe", "#version: 0.2\n");
+        Path encoder = file("encoder.json", "{\"a\": 0.5}");
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromGpt2Files(encoder, merges)),
+                "encoder.json line 1: expected an integer id for token \"a\", found 0.5");
+    }
+
     private static ObjectNode at(ObjectNode root, String pointer) {
         return (ObjectNode) root.at(pointer);
     }
