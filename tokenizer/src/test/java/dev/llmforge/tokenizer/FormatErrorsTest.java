@@ -70,6 +70,14 @@ class FormatErrorsTest {
     }
 
     @Test
+    void vocabBpeThatIsNotUtf8() throws IOException {
+        Path encoder = TestData.gpt2File("encoder.json");
+        Path merges = Files.write(folder.resolve("vocab.bpe"), new byte[] {'#', '\n', 'a', ' ', 'b', '\n', (byte) 0xff, '\n'});
+        TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromGpt2Files(encoder, merges));
+        assertMessage(e, "vocab.bpe line 3: not valid UTF-8");
+    }
+
+    @Test
     void vocabBpeMergeOfAnUnknownToken() throws IOException {
         Path encoder = TestData.gpt2File("encoder.json");
         Path merges = file("vocab.bpe", "#version: 0.2\nĠ t\nĠ ☃\n");
