@@ -1,8 +1,10 @@
 package dev.llmforge.io;
 
 import static dev.llmforge.testing.FileFuzzer.assertOnlyTypedErrors;
+import static dev.llmforge.testing.FileFuzzer.assertOnlyTypedErrorsFromFile;
 
 import dev.llmforge.model.Gpt;
+import dev.llmforge.model.GptConfig;
 import dev.llmforge.model.InsufficientMemoryException;
 import dev.llmforge.model.TinyModels;
 import dev.llmforge.spi.Backend;
@@ -32,12 +34,17 @@ class ParserFuzzTest {
     @TempDir
     Path dir;
 
-    @Test
-    void safetensors() throws IOException {
+    private Path savedCheckpoint(GptConfig config) throws IOException {
         Path ckpt = dir.resolve("ckpt");
-        try (Gpt model = new Gpt(TinyModels.gpt2(), backend, 3)) {
+        try (Gpt model = new Gpt(config, backend, 3)) {
             Checkpoint.save(ckpt, model);
         }
+        return ckpt;
+    }
+
+    @Test
+    void safetensors() throws IOException {
+        Path ckpt = savedCheckpoint(TinyModels.gpt2());
         byte[] valid = Files.readAllBytes(ckpt.resolve(Checkpoint.WEIGHTS));
         assertOnlyTypedErrors(valid, 1, MUTANTS, BOUND, bytes -> {
             try (SafeTensors st = SafeTensors.read(ByteBuffer.wrap(bytes), "fuzz.safetensors"); TensorScope ignored = TensorScope.open()) {
@@ -50,15 +57,10 @@ class ParserFuzzTest {
 
     @Test
     void checkpointConfigJson() throws IOException {
-        Path ckpt = dir.resolve("ckpt");
-        try (Gpt model = new Gpt(TinyModels.llama(), backend, 3)) {
-            Checkpoint.save(ckpt, model);
-        }
+        Path ckpt = savedCheckpoint(TinyModels.llama());
         byte[] valid = Files.readAllBytes(ckpt.resolve(Checkpoint.CONFIG));
-        assertOnlyTypedErrors(valid, 2, MUTANTS, BOUND, bytes -> {
-            Files.write(ckpt.resolve(Checkpoint.CONFIG), bytes);
-            Checkpoint.loadModel(ckpt, tensors).close();
-        }, CheckpointFormatException.class, InsufficientMemoryException.class);
+        assertOnlyTypedErrorsFromFile(ckpt.resolve(Checkpoint.CONFIG), valid, 2, MUTANTS, BOUND, f -> Checkpoint.loadModel(ckpt, tensors).close(),
+                CheckpointFormatException.class, InsufficientMemoryException.class);
     }
 
     @Test
@@ -67,10 +69,7 @@ class ParserFuzzTest {
                 + " \"n_inner\": null, \"activation_function\": \"gelu_new\", \"layer_norm_epsilon\": 1e-05, \"tie_word_embeddings\": true}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Path file = dir.resolve("config.json");
-        assertOnlyTypedErrors(valid, 3, MUTANTS, BOUND, bytes -> {
-            Files.write(file, bytes);
-            ConfigJson.read(file);
-        }, CheckpointFormatException.class);
+        assertOnlyTypedErrorsFromFile(file, valid, 3, MUTANTS, BOUND, f -> ConfigJson.read(f), CheckpointFormatException.class);
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.llmforge.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +27,12 @@ public final class FileFuzzer {
     @FunctionalInterface
     public interface Parser {
         void parse(byte[] file) throws Exception;
+    }
+
+    /** A parser of a file on disk. */
+    @FunctionalInterface
+    public interface FileParser {
+        void parse(Path file) throws Exception;
     }
 
     /** One mutant and how it was made, for the failure message. */
@@ -92,6 +100,16 @@ public final class FileFuzzer {
                 }
             }
         }, () -> "the " + count + " mutants of seed " + seed + " took longer than " + bound);
+    }
+
+    /** As {@link #assertOnlyTypedErrors}, for a parser of files: each mutant is written to {@code file} and parsed from there. */
+    @SafeVarargs
+    public static void assertOnlyTypedErrorsFromFile(Path file, byte[] valid, long seed, int count, Duration bound, FileParser parser,
+                                                     Class<? extends Exception>... allowed) {
+        assertOnlyTypedErrors(valid, seed, count, bound, bytes -> {
+            Files.write(file, bytes);
+            parser.parse(file);
+        }, allowed);
     }
 
     private static boolean isAllowed(Throwable t, Class<? extends Exception>[] allowed) {

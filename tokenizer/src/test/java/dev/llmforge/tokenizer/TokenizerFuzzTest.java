@@ -1,6 +1,6 @@
 package dev.llmforge.tokenizer;
 
-import static dev.llmforge.testing.FileFuzzer.assertOnlyTypedErrors;
+import static dev.llmforge.testing.FileFuzzer.assertOnlyTypedErrorsFromFile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,10 +34,8 @@ class TokenizerFuzzTest {
     @Test
     void huggingFaceTokenizerJson() throws IOException {
         Path file = dir.resolve("tokenizer.json");
-        assertOnlyTypedErrors(huggingFaceJson(), 11, MUTANTS, BOUND, bytes -> {
-            Files.write(file, bytes);
-            TokenizerFiles.load(file);
-        }, TokenizerFormatException.class);
+        assertOnlyTypedErrorsFromFile(file, huggingFaceJson(), 11, MUTANTS, BOUND, f -> TokenizerFiles.load(f),
+                TokenizerFormatException.class);
     }
 
     @Test
@@ -45,10 +43,8 @@ class TokenizerFuzzTest {
         Path valid = dir.resolve("valid.json");
         CharTokenizer.fromCorpus(CORPUS, List.of("<|endoftext|>")).save(valid);
         Path file = dir.resolve("tokenizer.json");
-        assertOnlyTypedErrors(Files.readAllBytes(valid), 12, MUTANTS, BOUND, bytes -> {
-            Files.write(file, bytes);
-            TokenizerFiles.load(file);
-        }, TokenizerFormatException.class);
+        assertOnlyTypedErrorsFromFile(file, Files.readAllBytes(valid), 12, MUTANTS, BOUND, f -> TokenizerFiles.load(f),
+                TokenizerFormatException.class);
     }
 
     /** encoder.json and vocab.bpe of the same small BPE, from its tokenizer.json. */
@@ -62,14 +58,10 @@ class TokenizerFuzzTest {
         Path encoderFile = dir.resolve("encoder.json");
         Path mergesFile = dir.resolve("vocab.bpe");
         Files.write(mergesFile, vocabBpe);
-        assertOnlyTypedErrors(encoder, 13, MUTANTS, BOUND, bytes -> {
-            Files.write(encoderFile, bytes);
-            BpeTokenizer.fromGpt2Files(encoderFile, mergesFile);
-        }, TokenizerFormatException.class);
+        assertOnlyTypedErrorsFromFile(encoderFile, encoder, 13, MUTANTS, BOUND, f -> BpeTokenizer.fromGpt2Files(f, mergesFile),
+                TokenizerFormatException.class);
         Files.write(encoderFile, encoder);
-        assertOnlyTypedErrors(vocabBpe, 14, MUTANTS, BOUND, bytes -> {
-            Files.write(mergesFile, bytes);
-            BpeTokenizer.fromGpt2Files(encoderFile, mergesFile);
-        }, TokenizerFormatException.class);
+        assertOnlyTypedErrorsFromFile(mergesFile, vocabBpe, 14, MUTANTS, BOUND, f -> BpeTokenizer.fromGpt2Files(encoderFile, f),
+                TokenizerFormatException.class);
     }
 }
