@@ -3,6 +3,7 @@ package dev.llmforge.io;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
+import dev.llmforge.model.MemoryBudget;
 import dev.llmforge.nn.Module;
 import dev.llmforge.optim.Optimizer;
 import dev.llmforge.spi.Backend;
@@ -213,6 +214,9 @@ public final class Checkpoint {
         GptConfig config = ConfigJson.fromJson(json, configFile.toString());
         boolean hf = !ConfigJson.isLlmforge(json);
         try (SafeTensors file = SafeTensors.open(weights)) {
+            ParameterLoader.checkSizes(config, configFile, file, hf);
+            MemoryBudget.require(MemoryBudget.modelBytes(config, dtype, tensors.backend()), tensors.backend(),
+                    "the model of " + configFile, "load it on a machine with more memory, or in a smaller dtype");
             Gpt model = Gpt.forLoading(config, tensors, dtype);
             try {
                 ParameterLoader.load(model, file, hf, config.tieWeights());
@@ -232,9 +236,22 @@ public final class Checkpoint {
         ModuleWeights.load(requireFile(dir, fileName), module);
     }
 
-    /** The config of a directory. */
+    /**
+     * The config of a directory, checked against the sizes in the header of its {@code model.safetensors}
+     * (if it has one), so a config that asks for far more than the weights hold is refused before a
+     * model of it is built.
+     */
     public static GptConfig loadConfig(Path dir) throws IOException {
-        return ConfigJson.read(requireFile(dir, CONFIG));
+        Path configFile = requireFile(dir, CONFIG);
+        JsonNode json = ConfigJson.readTree(configFile);
+        GptConfig config = ConfigJson.fromJson(json, configFile.toString());
+        Path weights = dir.resolve(WEIGHTS);
+        if (Files.isRegularFile(weights)) {
+            try (SafeTensors file = SafeTensors.open(weights)) {
+                ParameterLoader.checkSizes(config, configFile, file, !ConfigJson.isLlmforge(json));
+            }
+        }
+        return config;
     }
 
     /** The directory's {@code tokenizer.json}, if it has one. */

@@ -1,5 +1,6 @@
 package dev.llmforge.io;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +22,8 @@ import java.util.Locale;
  */
 public final class ConfigJson {
     public static final String FORMAT = "llmforge-gpt";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private ConfigJson() {
     }
@@ -121,25 +123,48 @@ public final class ConfigJson {
                 .build();
     }
 
-    /** Hugging Face GPT2Config keys (its defaults where a key is absent, except dropout). */
+    /**
+     * Hugging Face GPT2Config keys (its defaults where a key is absent or null, except dropout); a key
+     * present with a value of the wrong type is an error, not a default.
+     */
     private static GptConfig fromHfGpt2(JsonNode n, String source) throws CheckpointFormatException {
-        int embd = n.path("n_embd").asInt(768);
-        String act = n.path("activation_function").asText("gelu_new");
+        int embd = optionalInt(n, "n_embd", 768, source);
+        String act = optionalText(n, "activation_function", "gelu_new", source);
         Activation activation = switch (act) {
             case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> Activation.GELU_TANH;
             case "gelu" -> Activation.GELU_EXACT;
             default -> throw new CheckpointFormatException(source + ": activation_function '" + act
                     + "' is not supported (expected gelu_new, gelu_pytorch_tanh or gelu)");
         };
-        JsonNode inner = n.get("n_inner");
-        return GptConfig.gpt2(n.path("vocab_size").asInt(50257), n.has("n_positions") ? n.get("n_positions").asInt() : n.path("n_ctx").asInt(1024),
-                        n.path("n_layer").asInt(12), n.path("n_head").asInt(12), embd).toBuilder()
-                .ffnHidden(inner == null || inner.isNull() ? 4 * embd : inner.asInt())
-                .normEps(n.path("layer_norm_epsilon").asDouble(1e-5))
+        int positions = isAbsent(n, "n_positions") ? optionalInt(n, "n_ctx", 1024, source) : optionalInt(n, "n_positions", 0, source);
+        return GptConfig.gpt2(optionalInt(n, "vocab_size", 50257, source), positions, optionalInt(n, "n_layer", 12, source),
+                        optionalInt(n, "n_head", 12, source), embd).toBuilder()
+                .ffnHidden(optionalInt(n, "n_inner", 4 * embd, source))
+                .normEps(optionalDouble(n, "layer_norm_epsilon", 1e-5, source))
                 .activation(activation)
-                .tieWeights(n.path("tie_word_embeddings").asBoolean(true))
-                .initStd(n.path("initializer_range").asDouble(0.02))
+                .tieWeights(optionalBoolean(n, "tie_word_embeddings", true, source))
+                .initStd(optionalDouble(n, "initializer_range", 0.02, source))
                 .build();
+    }
+
+    private static boolean isAbsent(JsonNode n, String key) {
+        return n.get(key) == null || n.get(key).isNull();
+    }
+
+    private static int optionalInt(JsonNode n, String key, int absent, String source) throws CheckpointFormatException {
+        return isAbsent(n, key) ? absent : requiredInt(n, key, source);
+    }
+
+    private static double optionalDouble(JsonNode n, String key, double absent, String source) throws CheckpointFormatException {
+        return isAbsent(n, key) ? absent : requiredDouble(n, key, source);
+    }
+
+    private static boolean optionalBoolean(JsonNode n, String key, boolean absent, String source) throws CheckpointFormatException {
+        return isAbsent(n, key) ? absent : requiredBoolean(n, key, source);
+    }
+
+    private static String optionalText(JsonNode n, String key, String absent, String source) throws CheckpointFormatException {
+        return isAbsent(n, key) ? absent : requiredText(n, key, source);
     }
 
     private static String lower(Enum<?> e) {

@@ -2,6 +2,7 @@ package dev.llmforge.io;
 
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
+import dev.llmforge.model.MemoryBudget;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
@@ -69,18 +70,20 @@ public final class Llama2c {
         }
     }
 
-    /** Loads a checkpoint file into an F32 model on {@code tensors}' backend. */
+    /** Loads a checkpoint file into an F32 model on {@code tensors}' backend; the file is mapped one tensor at a time (any size). */
     public static Gpt load(Path file, TensorFactory tensors) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-            return load(map, file.toString(), tensors);
+            return load(ByteRegions.of(ch, file.toString()), file.toString(), tensors);
         }
     }
 
     /** Loads a checkpoint held in memory (e.g. a class-path resource). */
-    public static Gpt load(ByteBuffer bytes, String source, TensorFactory tensors) throws CheckpointFormatException {
-        ByteBuffer b = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
-        Header h = readHeader(b, source);
+    public static Gpt load(ByteBuffer bytes, String source, TensorFactory tensors) throws IOException {
+        return load(ByteRegions.of(bytes, source), source, tensors);
+    }
+
+    private static Gpt load(ByteRegions file, String source, TensorFactory tensors) throws IOException {
+        Header h = readHeader(file.window(0, Math.min(HEADER_BYTES, file.size()), "the header"), source);
         GptConfig config;
         try {
             config = h.toConfig();
@@ -93,15 +96,17 @@ public final class Llama2c {
         } catch (ArithmeticException e) {
             throw new CheckpointFormatException(source + ": header " + h + " describes more weights than any file can hold");
         }
-        if (b.remaining() != expected) {
+        if (file.size() != expected) {
             throw new CheckpointFormatException(source + ": a llama2.c checkpoint with " + h + " has " + expected + " bytes, the file has "
-                    + b.remaining());
+                    + file.size());
         }
+        MemoryBudget.require(MemoryBudget.modelBytes(config, DType.F32, tensors.backend()), tensors.backend(), "the model of " + source
+                + " (" + h + ")", "load it on a machine with more memory");
         Gpt model = Gpt.forLoading(config, tensors, DType.F32);
         try (TensorScope ignored = TensorScope.open()) {
-            model.loadParameters(readWeights(b, h, tensors));
+            model.loadParameters(readWeights(file, source, h, tensors));
             return model;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
         }
@@ -138,13 +143,13 @@ public final class Llama2c {
     }
 
     /** The weights under llmforge's names (in the current scope). */
-    private static Map<String, Tensor> readWeights(ByteBuffer b, Header h, TensorFactory f) {
+    private static Map<String, Tensor> readWeights(ByteRegions b, String source, Header h, TensorFactory f) throws IOException {
         int dim = h.dim();
         int hidden = h.hiddenDim();
         int layers = h.nLayers();
         int headSize = dim / h.nHeads();
         int kvDim = headSize * h.nKvHeads();
-        Cursor c = new Cursor(b, HEADER_BYTES);
+        Cursor c = new Cursor(b, source, HEADER_BYTES);
         ByteBuffer embedding = c.take((long) h.vocabSize() * dim);
         ByteBuffer[] rmsAtt = c.takeEach(layers, dim);
         ByteBuffer[] wq = c.takeEach(layers, (long) dim * dim);
@@ -191,24 +196,26 @@ public final class Llama2c {
         return all.flip();
     }
 
-    /** Walks the weights in file order, handing out float32 slices. */
+    /** Walks the weights in file order, handing out float32 windows (each mapped on its own, so the file may exceed 2 GiB). */
     private static final class Cursor {
-        private final ByteBuffer b;
-        private int at;
+        private final ByteRegions b;
+        private final String source;
+        private long at;
 
-        Cursor(ByteBuffer b, int start) {
+        Cursor(ByteRegions b, String source, long start) {
             this.b = b;
-            this.at = b.position() + start;
+            this.source = source;
+            this.at = start;
         }
 
-        ByteBuffer take(long floats) {
-            int bytes = Math.toIntExact(4 * floats);
-            ByteBuffer s = b.duplicate().position(at).limit(at + bytes).slice().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer take(long floats) throws IOException {
+            long bytes = 4 * floats;
+            ByteBuffer s = b.window(at, bytes, "the weights at byte " + at + " of " + source);
             at += bytes;
             return s;
         }
 
-        ByteBuffer[] takeEach(int count, long floats) {
+        ByteBuffer[] takeEach(int count, long floats) throws IOException {
             ByteBuffer[] out = new ByteBuffer[count];
             for (int i = 0; i < count; i++) {
                 out[i] = take(floats);

@@ -41,16 +41,16 @@ public final class SafeTensors implements AutoCloseable {
 
     private final String source;
     private final FileChannel channel;
-    private final ByteBuffer memory;
+    private final ByteRegions regions;
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafeTensors(String source, FileChannel channel, ByteBuffer memory, long dataStart, Map<String, TensorInfo> tensors,
+    private SafeTensors(String source, FileChannel channel, ByteRegions regions, long dataStart, Map<String, TensorInfo> tensors,
                         Map<String, String> metadata) {
         this.source = source;
         this.channel = channel;
-        this.memory = memory;
+        this.regions = regions;
         this.dataStart = dataStart;
         this.tensors = tensors;
         this.metadata = metadata;
@@ -65,7 +65,7 @@ public final class SafeTensors implements AutoCloseable {
             long headerLength = headerLength(src, ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(8, size)), size);
             ByteBuffer header = ch.map(FileChannel.MapMode.READ_ONLY, 8, headerLength);
             Parsed p = parseHeader(src, header, size - 8 - headerLength);
-            return new SafeTensors(src, ch, null, 8 + headerLength, p.tensors, p.metadata);
+            return new SafeTensors(src, ch, ByteRegions.of(ch, src), 8 + headerLength, p.tensors, p.metadata);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -79,7 +79,7 @@ public final class SafeTensors implements AutoCloseable {
         long headerLength = headerLength(source, b.duplicate(), size);
         ByteBuffer header = b.duplicate().position(8).limit((int) (8 + headerLength)).slice();
         Parsed p = parseHeader(source, header, size - 8 - headerLength);
-        return new SafeTensors(source, null, b, 8 + headerLength, p.tensors, p.metadata);
+        return new SafeTensors(source, null, ByteRegions.of(b, source), 8 + headerLength, p.tensors, p.metadata);
     }
 
     private static long headerLength(String src, ByteBuffer first, long fileSize) throws CheckpointFormatException {
@@ -256,20 +256,10 @@ public final class SafeTensors implements AutoCloseable {
         return t;
     }
 
-    /** The raw little-endian bytes of a tensor (mapped, not copied). */
+    /** The raw little-endian bytes of a tensor (mapped, not copied); a tensor over 2 GiB is refused with a message saying so. */
     public ByteBuffer bytes(String name) throws IOException {
         TensorInfo t = info(name);
-        if (t.byteSize() == 0) {
-            return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
-        }
-        if (memory != null) {
-            int from = Math.toIntExact(dataStart + t.begin());
-            return memory.duplicate().position(from).limit(from + (int) t.byteSize()).slice().order(ByteOrder.LITTLE_ENDIAN);
-        }
-        if (!channel.isOpen()) {
-            throw new IllegalStateException(source + " is closed");
-        }
-        return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        return regions.window(dataStart + t.begin(), t.byteSize(), "tensor '" + name + "'");
     }
 
     /** A tensor with the stored dtype (which the backend must support). */

@@ -76,6 +76,31 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
     }
 
     /**
+     * The number of parameters a model of this config has, computed without building it (so a config
+     * read from a file can be checked before anything is allocated); {@link Long#MAX_VALUE} if it
+     * overflows a long.
+     */
+    public long parameterCount() {
+        long c = nEmbd;
+        long heads = nHead + 2L * nKvHead;
+        long normalization = norm == Norm.Kind.LAYER_NORM && bias ? 2 * c : c;
+        long attention = Sizes.sum(Sizes.product(c, heads * headDim()), Sizes.product(c, c), bias ? heads * headDim() + c : 0);
+        long mlpMatrices = activation == Activation.SWIGLU ? 3 : 2;
+        long mlpBiases = activation == Activation.SWIGLU ? 2L * ffnHidden + c : (long) ffnHidden + c;
+        long mlp = Sizes.sum(Sizes.product(mlpMatrices, Sizes.product(c, ffnHidden)), bias ? mlpBiases : 0);
+        long layer = Sizes.sum(2 * normalization, attention, mlp);
+        long embeddings = Sizes.product(vocabSize, c);
+        return Sizes.sum(embeddings, positions == PositionEncoding.LEARNED ? Sizes.product(blockSize, c) : 0, Sizes.product(nLayer, layer),
+                normalization, tieWeights ? 0 : embeddings);
+    }
+
+    /** The elements of the model's buffers (RoPE's cos/sin tables and rotation), which are not parameters but take memory. */
+    public long bufferElementCount() {
+        long hd = headDim();
+        return positions == PositionEncoding.ROPE ? Sizes.sum(Sizes.product(2L * blockSize, hd), hd * hd) : 0;
+    }
+
+    /**
      * A GPT-2-family model: learned positions, LayerNorm (eps 1e-5) with bias, GELU (tanh),
      * MLP width 4·C, tied head, no dropout.
      */

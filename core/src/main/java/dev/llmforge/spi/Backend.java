@@ -44,6 +44,16 @@ public interface Backend extends AutoCloseable {
                 : Set.of(DType.F32, DType.I32, DType.I64, DType.BOOL);
     }
 
+    /** Bytes one element of {@code dtype} takes in this backend's tensor memory (for memory estimates before allocating). */
+    default long bytesPerElement(DType dtype) {
+        return dtype.byteSize();
+    }
+
+    /** Whether tensors live on the Java heap (bounded by {@code -Xmx}) rather than in native memory (bounded by the machine). */
+    default boolean tensorsOnJavaHeap() {
+        return false;
+    }
+
     /** Devices this backend can allocate on; the CPU first. */
     default List<Device> devices() {
         return List.of(Device.cpu());

@@ -71,7 +71,7 @@ class Llama2cTest {
     }
 
     /** A vocabulary: <unk>, BOS, EOS, 256 byte tokens, then ' ', 'a', 'b', 'ab', ' ab', 'c'. */
-    private static byte[] vocabFile() {
+    static byte[] vocabFile() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         writeInt(out, 8);
         entry(out, 0, "<unk>");
@@ -109,7 +109,7 @@ class Llama2cTest {
     }
 
     /** Writes a model in llama2.c's legacy layout, the way export.py does. */
-    private static byte[] export(Gpt m) {
+    static byte[] export(Gpt m) {
         GptConfig c = m.config();
         int dim = c.nEmbd();
         int kvDim = c.headDim() * c.nKvHead();

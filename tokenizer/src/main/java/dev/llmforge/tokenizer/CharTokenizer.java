@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmforge.io.AtomicFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +24,6 @@ import java.util.Objects;
  * small JSON file: {@code {"type":"char","characters":["\n"," ",...],"special_tokens":[...]}}.
  */
 public final class CharTokenizer implements Tokenizer {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String TYPE = "char";
 
     private final int[] codePoints;
@@ -66,7 +64,7 @@ public final class CharTokenizer implements Tokenizer {
     public static CharTokenizer load(Path file) throws IOException {
         JsonNode root;
         try (InputStream in = Files.newInputStream(file)) {
-            root = MAPPER.readTree(in);
+            root = TokenizerFiles.JSON.readTree(in);
         } catch (JsonProcessingException e) {
             throw new TokenizerFormatException(String.format("%s: not valid JSON: %s", file, e.getMessage()), e);
         }
@@ -103,7 +101,7 @@ public final class CharTokenizer implements Tokenizer {
     /** Writes the vocabulary as JSON to a temporary file that is then moved to {@code target}. */
     public void save(Path target) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+        try (JsonGenerator json = TokenizerFiles.JSON.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
             json.writeStringField("type", TYPE);

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +53,10 @@ final class Gpt2Files {
                             "%s line %d: expected an integer id for token \"%s\", found %s", file,
                             parser.currentLocation().getLineNr(), token, parser.getText()));
                 }
-                vocab.put(token, parser.getIntValue());
+                if (vocab.put(token, parser.getIntValue()) != null) {
+                    throw new TokenizerFormatException(String.format("%s line %d: token \"%s\" is listed twice", file,
+                            parser.currentLocation().getLineNr(), token));
+                }
             }
         } catch (JsonProcessingException e) {
             throw new TokenizerFormatException(String.format("%s: not valid JSON: %s", file, e.getMessage()), e);
@@ -61,23 +66,43 @@ final class Gpt2Files {
 
     private static List<int[]> readMerges(Path file, ByteLevelVocabulary vocabulary) throws IOException {
         List<int[]> merges = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int lineNumber = 0;
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                lineNumber++;
-                if (line.isEmpty() || lineNumber == 1 && line.startsWith("#version")) {
-                    continue;
-                }
-                int space = line.indexOf(' ');
-                if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
-                    throw new TokenizerFormatException(String.format(
-                            "%s line %d: expected two tokens separated by one space, found \"%s\"",
-                            file, lineNumber, line));
-                }
-                merges.add(vocabulary.merge(line.substring(0, space), line.substring(space + 1),
-                        file + " line " + lineNumber));
+        List<String> lines = utf8Lines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int lineNumber = i + 1;
+            if (line.isEmpty() || lineNumber == 1 && line.startsWith("#version")) {
+                continue;
             }
+            int space = line.indexOf(' ');
+            if (space <= 0 || space == line.length() - 1 || line.indexOf(' ', space + 1) >= 0) {
+                throw new TokenizerFormatException(String.format(
+                        "%s line %d: expected two tokens separated by one space, found \"%s\"",
+                        file, lineNumber, line));
+            }
+            merges.add(vocabulary.merge(line.substring(0, space), line.substring(space + 1),
+                    file + " line " + lineNumber));
         }
         return merges;
+    }
+
+    /** The lines of a UTF-8 file (without their \n or \r\n), decoded one by one so that invalid UTF-8 is reported with its line. */
+    private static List<String> utf8Lines(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+        List<String> lines = new ArrayList<>();
+        for (int start = 0; start < bytes.length; ) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            int length = end - start - (end > start && bytes[end - 1] == '\r' ? 1 : 0);
+            try {
+                lines.add(utf8.decode(ByteBuffer.wrap(bytes, start, length)).toString());
+            } catch (CharacterCodingException e) {
+                throw new TokenizerFormatException(String.format("%s line %d: not valid UTF-8", file, lines.size() + 1), e);
+            }
+            start = end + 1;
+        }
+        return lines;
     }
 }

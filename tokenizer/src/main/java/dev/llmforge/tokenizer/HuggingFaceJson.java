@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +17,6 @@ import java.util.TreeMap;
 
 /** Reader and writer of Hugging Face {@code tokenizer.json} files holding a byte-level BPE model. */
 final class HuggingFaceJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
      * Regexes of {@code Split} pre-tokenizers → the pattern whose pieces Hugging Face's engine (Oniguruma) cuts
@@ -41,7 +39,7 @@ final class HuggingFaceJson {
     static BpeTokenizer read(Path file) throws IOException {
         JsonNode root;
         try (InputStream in = Files.newInputStream(file)) {
-            root = MAPPER.readTree(in);
+            root = TokenizerFiles.JSON.readTree(in);
         } catch (JsonProcessingException e) {
             throw new TokenizerFormatException(String.format("%s: not valid JSON: %s", file, e.getMessage()), e);
         }
@@ -76,7 +74,7 @@ final class HuggingFaceJson {
         fields.require(vocabNode != null && vocabNode.isObject(), "model.vocab", "an object of token → id", vocabNode);
         Map<String, Integer> vocab = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> entry : vocabNode.properties()) {
-            fields.require(entry.getValue().canConvertToInt(), "model.vocab[\"" + entry.getKey() + "\"]",
+            fields.require(isId(entry.getValue()), "model.vocab[\"" + entry.getKey() + "\"]",
                     "an integer id", entry.getValue());
             vocab.put(entry.getKey(), entry.getValue().intValue());
         }
@@ -125,14 +123,15 @@ final class HuggingFaceJson {
         for (int i = 0; i < node.size(); i++) {
             JsonNode token = node.get(i);
             String where = "added_tokens[" + i + "]";
-            fields.require(token.path("id").canConvertToInt() && token.path("content").isTextual(), where,
+            fields.require(isId(token.path("id")) && token.path("content").isTextual(), where,
                     "an object with an integer id and a content string", token);
             fields.require(token.path("special").asBoolean(false), where + ".special",
                     "true (only special added tokens are supported)", token);
             fields.require(!token.path("single_word").asBoolean(false) && !token.path("lstrip").asBoolean(false)
                     && !token.path("rstrip").asBoolean(false), where,
                     "single_word, lstrip and rstrip false", token);
-            specials.put(token.get("content").asText(), token.get("id").intValue());
+            Integer previous = specials.put(token.get("content").asText(), token.get("id").intValue());
+            fields.require(previous == null, where + ".content", "a token not listed before", token.get("content"));
         }
         return specials;
     }
@@ -160,7 +159,7 @@ final class HuggingFaceJson {
 
     static void write(BpeTokenizer tokenizer, OutputStream out) throws IOException {
         BpeModel model = tokenizer.model();
-        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+        try (JsonGenerator json = TokenizerFiles.JSON.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
             json.writeStringField("version", "1.0");
@@ -254,6 +253,11 @@ final class HuggingFaceJson {
     private static String regexWrittenFor(SplitPattern pattern) {
         return SPLIT_REGEXES.entrySet().stream().filter(e -> e.getValue() == pattern).findFirst()
                 .orElseThrow().getKey();
+    }
+
+    /** An integral JSON number that fits an int (a fractional id such as 1.5 is refused, not truncated). */
+    private static boolean isId(JsonNode node) {
+        return node.isIntegralNumber() && node.canConvertToInt();
     }
 
     private static boolean isAbsent(JsonNode node) {

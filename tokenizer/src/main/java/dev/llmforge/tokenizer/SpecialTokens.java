@@ -24,6 +24,10 @@ public final class SpecialTokens {
             if (text.isEmpty()) {
                 throw new IllegalArgumentException("a special token cannot be the empty string");
             }
+            if (id < 0 || id > TiktokenFile.MAX_RANK) {
+                throw new IllegalArgumentException(String.format("special token \"%s\" has id %d, expected 0 to %d", text, id,
+                        TiktokenFile.MAX_RANK));
+            }
             String previous = texts.put(id, text);
             if (previous != null) {
                 throw new IllegalArgumentException(String.format(

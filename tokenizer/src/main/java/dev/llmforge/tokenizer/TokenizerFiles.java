@@ -1,5 +1,6 @@
 package dev.llmforge.tokenizer;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -15,7 +16,8 @@ import java.util.Locale;
  */
 public final class TokenizerFiles {
     public static final String FILE_NAME = "tokenizer.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** JSON reading for every tokenizer file: a key given twice is an error (Jackson would keep the last). */
+    static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private TokenizerFiles() {
     }

@@ -70,6 +70,14 @@ class FormatErrorsTest {
     }
 
     @Test
+    void vocabBpeThatIsNotUtf8() throws IOException {
+        Path encoder = TestData.gpt2File("encoder.json");
+        Path merges = Files.write(folder.resolve("vocab.bpe"), new byte[] {'#', '\n', 'a', ' ', 'b', '\n', (byte) 0xff, '\n'});
+        TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromGpt2Files(encoder, merges));
+        assertMessage(e, "vocab.bpe line 3: not valid UTF-8");
+    }
+
+    @Test
     void vocabBpeMergeOfAnUnknownToken() throws IOException {
         Path encoder = TestData.gpt2File("encoder.json");
         Path merges = file("vocab.bpe", "#version: 0.2\nĠ t\nĠ ☃\n");
@@ -87,6 +95,9 @@ class FormatErrorsTest {
         Path text = file("encoder2.json", "{\"a\": \"one\"}");
         assertMessage(assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromGpt2Files(text, merges)),
                 "encoder2.json line 1: expected an integer id for token \"a\", found one");
+        Path fractional = file("encoder3.json", "{\"a\": 0.5}");
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromGpt2Files(fractional, merges)),
+                "encoder3.json line 1: expected an integer id for token \"a\", found 0.5");
     }
 
     @Test
@@ -113,6 +124,36 @@ class FormatErrorsTest {
                 "model.merges[0]: expected a pair of token strings, found 42");
         assertMessage(brokenTokenizerJson(root -> at(root, "/model/vocab").put("Ġthe", -3)),
                 "token \"Ġthe\" has id -3");
+    }
+
+    @Test
+    void fractionalAndOversizedIdsAreRefusedNotTruncated() throws IOException {
+        assertMessage(brokenTokenizerJson(root -> at(root, "/model/vocab").put("Ġthe", 7.5)),
+                "model.vocab[\"Ġthe\"]: expected an integer id, found 7.5");
+        assertMessage(brokenTokenizerJson(root -> at(root, "/added_tokens/0").put("id", 3.25)),
+                "added_tokens[0]: expected an object with an integer id", "3.25");
+        assertMessage(brokenTokenizerJson(root -> at(root, "/added_tokens/0").put("id", Integer.MAX_VALUE)),
+                "has id 2147483647, expected 0 to 16777216");
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefused() throws IOException {
+        Path file = folder.resolve("tokenizer.json");
+        new BpeTrainer(300).train("the cat sat on the mat with the hat").saveHuggingFace(file);
+        String json = Files.readString(file);
+        String duplicated = json.replaceFirst("\"vocab\"\\s*:\\s*\\{", "\"vocab\": {\n      \"!\": 7,");
+        assertTrue(duplicated.length() > json.length(), "the vocabulary was found");
+        Files.writeString(file, duplicated);
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(file)), "tokenizer.json",
+                "Duplicate field '!'");
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromHuggingFace(file)),
+                "Duplicate field '!'");
+        Path chars = file("chars.json", "{\"type\": \"char\", \"characters\": [\"a\"], \"type\": \"char\"}");
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> CharTokenizer.load(chars)), "Duplicate field 'type'");
+        Path merges = file("vocab.bpe", "#version: 0.2\n");
+        Path encoder = file("encoder.json", "{\"a\": 0,\n \"b\": 1,\n \"a\": 2}");
+        assertMessage(assertThrows(TokenizerFormatException.class, () -> BpeTokenizer.fromGpt2Files(encoder, merges)),
+                "encoder.json line 3: token \"a\" is listed twice");
     }
 
     private static ObjectNode at(ObjectNode root, String pointer) {

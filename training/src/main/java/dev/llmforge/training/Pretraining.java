@@ -149,6 +149,7 @@ public final class Pretraining {
          *
          * @throws IOException              if the checkpoint cannot be read
          * @throws IllegalArgumentException if the model's vocabulary or tokenizer differs from the data's
+         * @throws dev.llmforge.model.InsufficientMemoryException if the run's {@link TrainingMemory} estimate exceeds the memory there is
          * @throws IllegalStateException    if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
          */
         public Trainer build() throws IOException {
@@ -172,11 +173,18 @@ public final class Pretraining {
                 training = TrainingConfig.nanoGptShakespeareChar();
             }
             boolean owns = model == null;
+            GptConfig config = resumeFrom != null ? Checkpoint.loadConfig(resumeFrom)
+                    : model != null ? model.config() : modelConfig != null ? modelConfig : GptConfig.shakespeareChar(data.vocabSize());
+            TrainingMemory memory = TrainingMemory.estimate(config, training, backend);
+            if (owns) { // a model given by the caller already takes its part of the memory that is measured
+                memory.requireFits(backend);
+            }
+            LOG.info("memory: " + memory.describe());
             Gpt m;
             if (resumeFrom != null) {
-                m = Gpt.forLoading(Checkpoint.loadConfig(resumeFrom), Tensor.on(backend), DType.F32); // the trainer loads its weights
+                m = Gpt.forLoading(config, Tensor.on(backend), DType.F32); // the trainer loads its weights
             } else if (model == null) {
-                m = new Gpt(modelConfig != null ? modelConfig : GptConfig.shakespeareChar(data.vocabSize()), backend, training.seed());
+                m = new Gpt(config, backend, training.seed());
             } else {
                 m = model;
             }

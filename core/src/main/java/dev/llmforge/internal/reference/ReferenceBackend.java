@@ -3,6 +3,7 @@ package dev.llmforge.internal.reference;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.spi.Capability;
 import dev.llmforge.spi.Kernels;
+import dev.llmforge.tensor.DType;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +31,17 @@ public final class ReferenceBackend implements Backend {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.F64, Capability.ZERO_SIZE);
+    }
+
+    /** Every element is held as a double, whatever the dtype. */
+    @Override
+    public long bytesPerElement(DType dtype) {
+        return Double.BYTES;
+    }
+
+    @Override
+    public boolean tensorsOnJavaHeap() {
+        return true;
     }
 
     @Override

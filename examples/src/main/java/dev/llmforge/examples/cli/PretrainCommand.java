@@ -2,11 +2,13 @@ package dev.llmforge.examples.cli;
 
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.GptConfig;
+import dev.llmforge.model.MemoryBudget;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.training.PretrainSettings;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingConfig;
+import dev.llmforge.training.TrainingMemory;
 import dev.llmforge.training.TrainingResult;
 import dev.llmforge.training.TrainingState;
 import dev.llmforge.training.data.TokenData;
@@ -180,6 +182,8 @@ final class PretrainCommand implements Callable<Integer> {
         }
         w.println("backend: " + BackendChoice.describe(backend));
         w.println("settings: " + TrainingRuns.describe(PretrainSettings.values(model, training)));
+        w.println("memory: " + TrainingMemory.estimate(model, training, backend).describe() + " (" + MemoryBudget.format(MemoryBudget.available(backend))
+                + " " + MemoryBudget.describeAvailable(backend) + ")");
         w.flush();
 
         if (startStep >= training.maxIters()) {

@@ -68,9 +68,12 @@ public record DatasetMeta(TokenWidth width, int vocabSize, String tokenizer, lon
             throw new IOException(file + ": token_width must be uint16 or uint32, found " + n.path("token_width"));
         }
         for (String key : new String[] {"vocab_size", "train_tokens", "val_tokens"}) {
-            if (!n.path(key).canConvertToLong()) {
-                throw new IOException(file + ": expected an integer '" + key + "', found " + n.path(key));
+            if (!n.path(key).isIntegralNumber() || !n.path(key).canConvertToLong() || n.path(key).asLong() < 0) {
+                throw new IOException(file + ": expected a non-negative integer '" + key + "', found " + n.path(key));
             }
+        }
+        if (!n.get("vocab_size").canConvertToInt()) {
+            throw new IOException(file + ": vocab_size " + n.get("vocab_size") + " is larger than any vocabulary (at most " + Integer.MAX_VALUE + ")");
         }
         return new DatasetMeta(width, n.get("vocab_size").asInt(), n.path("tokenizer").asText(), n.get("train_tokens").asLong(),
                 n.get("val_tokens").asLong(), n.path("train_fraction").asDouble(Double.NaN), n.path("source").asText());

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -111,8 +112,8 @@ public final class Pickle {
                         case 'J' -> stack.push((long) in.getInt());
                         case 0x8a -> stack.push(readLong1());
                         case 0x8c -> stack.push(string(in.get() & 0xff));
-                        case 'X' -> stack.push(string(in.getInt()));
-                        case 0x8d -> stack.push(string(Math.toIntExact(in.getLong())));
+                        case 'X' -> stack.push(string(in.getInt() & 0xffffffffL));
+                        case 0x8d -> stack.push(string(in.getLong()));
                         case 0x94 -> memo.put((long) memo.size(), stack.peek());
                         case 'q' -> memo.put((long) (in.get() & 0xff), stack.peek());
                         case 'r' -> memo.put(in.getInt() & 0xffffffffL, stack.peek());
@@ -120,14 +121,18 @@ public final class Pickle {
                         case 'j' -> stack.push(recall(in.getInt() & 0xffffffffL));
                         case 's' -> {
                             Object value = pop();
-                            Object key = pop();
+                            Object key = hashableKey(pop());
                             dict(stack.peek()).put(key, value);
                         }
                         case 'u' -> {
                             List<Object> items = popToMark();
+                            if (items.size() % 2 != 0) {
+                                throw new IllegalArgumentException("pickle: SETITEMS at byte " + (in.position() - 1) + " has an odd number of items ("
+                                        + items.size() + "), expected key-value pairs");
+                            }
                             Map<Object, Object> d = dict(stack.peek());
                             for (int i = 0; i + 1 < items.size(); i += 2) {
-                                d.put(items.get(i), items.get(i + 1));
+                                d.put(hashableKey(items.get(i)), items.get(i + 1));
                             }
                         }
                         case 'a' -> {
@@ -162,11 +167,12 @@ public final class Pickle {
             return v;
         }
 
-        private String string(int length) {
+        private String string(long length) {
             if (length < 0 || length > in.remaining()) {
-                throw new IllegalArgumentException("pickle: string of " + length + " bytes runs past the end of the data");
+                throw new IllegalArgumentException("pickle: string of " + Long.toUnsignedString(length) + " bytes at byte " + in.position()
+                        + " runs past the end of the data (" + in.remaining() + " bytes left)");
             }
-            byte[] b = new byte[length];
+            byte[] b = new byte[(int) length];
             in.get(b);
             return new String(b, StandardCharsets.UTF_8);
         }
@@ -184,20 +190,36 @@ public final class Pickle {
                 throw new IllegalArgumentException("pickle: stack underflow at byte " + in.position());
             }
             Object v = stack.pop();
+            if (v == MARK) {
+                throw new IllegalArgumentException("pickle: a MARK used as a value at byte " + (in.position() - 1));
+            }
             return v == NONE ? null : v;
         }
 
+        /** The items above the topmost MARK, bottom first (one pass, so a long run of items stays linear in time). */
         private List<Object> popToMark() {
             List<Object> items = new ArrayList<>();
             while (!stack.isEmpty() && stack.peek() != MARK) {
-                Object v = stack.pop();
-                items.add(0, v == NONE ? null : v);
+                items.add(pop());
             }
             if (stack.isEmpty()) {
                 throw new IllegalArgumentException("pickle: no MARK before byte " + in.position());
             }
             stack.pop();
+            Collections.reverse(items);
             return items;
+        }
+
+        /**
+         * A dict key must be a string, number, bool or None: a list or dict is unhashable in Python, and
+         * here its hash code would recurse without end through a list that contains itself.
+         */
+        private Object hashableKey(Object key) {
+            if (key == null || key instanceof String || key instanceof Long || key instanceof Boolean) {
+                return key;
+            }
+            throw new IllegalArgumentException("pickle: a " + typeName(key) + " used as a dict key at byte " + (in.position() - 1)
+                    + " (keys must be strings, numbers, booleans or None)");
         }
 
         @SuppressWarnings("unchecked")
@@ -217,5 +239,25 @@ public final class Pickle {
         }
 
         private static final Object NONE = new Object();
+    }
+
+    /** The Python type name of a value read by {@link #read}, for messages that must not print the value itself (it may contain itself). */
+    public static String typeName(Object v) {
+        if (v == null) {
+            return "None";
+        }
+        if (v instanceof Map<?, ?>) {
+            return "dict";
+        }
+        if (v instanceof List<?>) {
+            return "list";
+        }
+        if (v instanceof String) {
+            return "str";
+        }
+        if (v instanceof Boolean) {
+            return "bool";
+        }
+        return v instanceof Long ? "int" : v.getClass().getSimpleName();
     }
 }

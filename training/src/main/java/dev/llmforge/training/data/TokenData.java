@@ -79,9 +79,13 @@ public final class TokenData {
         return open(dir, TokenWidth.UINT16, BpeTokenizer.gpt2(), "nanoGPT data without meta.pkl: GPT-2 BPE tokenizer, 50,257 tokens");
     }
 
+    /** Opens both token files and checks every id against the tokenizer's vocabulary. */
     private static TokenData open(Path dir, TokenWidth width, Tokenizer tokenizer, String origin) throws IOException {
-        return new TokenData(dir, TokenDataset.open(dir.resolve(TRAIN_FILE), width), TokenDataset.open(dir.resolve(VAL_FILE), width),
-                tokenizer, origin);
+        TokenDataset train = TokenDataset.open(dir.resolve(TRAIN_FILE), width);
+        TokenDataset val = TokenDataset.open(dir.resolve(VAL_FILE), width);
+        train.requireIdsBelow(tokenizer.vocabSize());
+        val.requireIdsBelow(tokenizer.vocabSize());
+        return new TokenData(dir, train, val, tokenizer, origin);
     }
 
     /** nanoGPT's {@code itos} as a {@link CharTokenizer}: the ids agree only if the characters are in code point order, as nanoGPT sorts them. */

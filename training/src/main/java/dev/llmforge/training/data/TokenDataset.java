@@ -1,6 +1,7 @@
 package dev.llmforge.training.data;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A memory-mapped file of token ids (little-endian, no header), nanoGPT's {@code train.bin} format
@@ -102,6 +104,39 @@ public final class TokenDataset {
         MappedByteBuffer seg = segments.get((int) (byteOffset / SEGMENT_BYTES));
         int pos = (int) (byteOffset % SEGMENT_BYTES);
         return width == TokenWidth.UINT16 ? seg.getShort(pos) & 0xffff : seg.getInt(pos);
+    }
+
+    /**
+     * Checks in one pass over the file that every id is below {@code vocabSize}, so a file from another
+     * tokenizer is refused when the data is opened instead of failing at a random window mid-run.
+     */
+    public void requireIdsBelow(int vocabSize) throws IOException {
+        int chunkTokens = 1 << 16;
+        long index = 0;
+        for (MappedByteBuffer segment : segments) {
+            ByteBuffer view = segment.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            int[] ids = new int[chunkTokens];
+            while (view.hasRemaining()) {
+                int n = Math.min(chunkTokens, view.remaining() / width.bytes());
+                if (width == TokenWidth.UINT16) {
+                    for (int i = 0; i < n; i++) {
+                        ids[i] = view.getShort() & 0xffff;
+                    }
+                } else {
+                    view.asIntBuffer().get(ids, 0, n);
+                    view.position(view.position() + n * 4);
+                }
+                for (int i = 0; i < n; i++) {
+                    if (ids[i] < 0 || ids[i] >= vocabSize) {
+                        long at = index + i;
+                        throw new IOException(String.format(Locale.ROOT, "token file %s: id %s at token %,d (byte offset %,d) is not below the"
+                                + " vocabulary size %,d: the file was made with another tokenizer, or is damaged", path,
+                                Integer.toUnsignedString(ids[i]), at, at * width.bytes(), vocabSize));
+                    }
+                }
+                index += n;
+            }
+        }
     }
 
     /** Copies ids {@code [start, start + out.length)} into {@code out}. */
