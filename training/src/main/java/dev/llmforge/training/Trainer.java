@@ -678,7 +678,7 @@ public final class Trainer implements AutoCloseable {
          *
          * @throws IOException              if the checkpoint cannot be read
          * @throws IllegalArgumentException if models, optimisers, sources or checkpoint do not fit together
-         * @throws IllegalStateException    if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
+         * @throws OutputDirectoryException if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
          */
         public Trainer build() throws IOException {
             if (objective == null) {
@@ -747,7 +747,7 @@ public final class Trainer implements AutoCloseable {
         private static void refuseToReplace(Path dir) throws IOException {
             if (TrainingCheckpoint.exists(dir)) {
                 long at = TrainingCheckpoint.readState(dir).step();
-                throw new IllegalStateException(dir + " already holds a checkpoint (step " + at + ") of an earlier run: resume from it, "
+                throw new OutputDirectoryException(dir + " already holds a checkpoint (step " + at + ") of an earlier run: resume from it, "
                         + "allow overwriting it, or choose another output directory");
             }
         }

@@ -8,11 +8,11 @@ import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.StreamingDecoder;
 import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.training.PretrainSettings;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -87,11 +87,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
-        if (numSamples <= 0) {
-            throw new IllegalArgumentException("--num-samples must be positive, got " + numSamples);
-        }
+        checkFlags();
+        String text = promptFile != null ? TextFiles.readUtf8(promptFile, "prompt file") : prompt;
         Path dir = checkpointDir();
-        String text = promptFile != null ? Files.readString(promptFile, StandardCharsets.UTF_8) : prompt;
         GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
                 .repetitionPenalty(repetitionPenalty).useCache(!noCache).seed(seed).build();
         Tokenizer tokenizer = TrainingCheckpoint.tokenizer(dir);
@@ -130,6 +128,23 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The most samples one command generates (they run as one batch). */
+    static final int MAX_SAMPLES = 1024;
+
+    private void checkFlags() {
+        FlagChecks.range("--max-new-tokens", maxNewTokens, 0, Integer.MAX_VALUE);
+        FlagChecks.range("--temperature", temperature, 0, Double.MAX_VALUE);
+        if (temperature > 0 && temperature < GenerationConfig.MIN_TEMPERATURE) {
+            throw new IllegalArgumentException("--temperature takes 0 (greedy) or at least " + GenerationConfig.MIN_TEMPERATURE
+                    + " (a smaller one divides the logits into infinities), got " + temperature);
+        }
+        FlagChecks.range("--top-k", topK, 0, Integer.MAX_VALUE);
+        FlagChecks.range("--top-p", topP, Double.MIN_VALUE, 1);
+        FlagChecks.range("--repetition-penalty", repetitionPenalty, Double.MIN_VALUE, Double.MAX_VALUE);
+        FlagChecks.range("--num-samples", numSamples, 1, MAX_SAMPLES);
+        FlagChecks.range("--threads", threads, 0, PretrainSettings.MAX_COUNT);
     }
 
     private void endSample(PrintWriter w) {
