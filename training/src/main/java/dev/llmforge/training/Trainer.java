@@ -2,6 +2,7 @@ package dev.llmforge.training;
 
 import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
+import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.nn.Module;
 import dev.llmforge.optim.AdamW;
@@ -24,12 +25,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -333,10 +334,10 @@ public final class Trainer implements AutoCloseable {
                 if (best) {
                     bestValue = lastEval.get(bestMetric);
                 }
-                saveLatest();
                 if (best) {
-                    saveBest();
+                    saveBest(); // before ckpt/: see saveBest
                 }
+                saveLatest();
             }
         }
         long lastStep = step;
@@ -395,6 +396,13 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Written before {@code ckpt/} of the same step: if the run dies between the two, {@code ckpt/}
+     * is still the previous one, whose recorded best value is that of an earlier {@code best/}
+     * evaluation; resuming repeats the steps exactly and writes both again. The other order could
+     * leave {@code ckpt/} recording a best value that {@code best/} does not hold, which no later
+     * evaluation would repair.
+     */
     private void saveBest() {
         if (outputDir != null) {
             saveCheckpoint(outputDir.resolve(BEST_DIR), false);
@@ -722,8 +730,12 @@ public final class Trainer implements AutoCloseable {
             try {
                 optimizerSet = new OptimizerSet(optimizerList, modelSet);
                 if (outputDir != null && overwrite && resumeFrom == null) {
-                    deleteTree(outputDir.resolve(LATEST_DIR));
-                    deleteTree(outputDir.resolve(BEST_DIR));
+                    Checkpoint.delete(outputDir.resolve(LATEST_DIR));
+                    Checkpoint.delete(outputDir.resolve(BEST_DIR));
+                }
+                if (outputDir != null) {
+                    Checkpoint.removeLeftovers(outputDir.resolve(LATEST_DIR), resumeFrom);
+                    Checkpoint.removeLeftovers(outputDir.resolve(BEST_DIR), resumeFrom);
                 }
                 return new Trainer(this, modelSet, optimizerSet);
             } catch (IOException | RuntimeException e) {
@@ -745,21 +757,12 @@ public final class Trainer implements AutoCloseable {
         }
 
         private static void refuseToReplace(Path dir) throws IOException {
-            if (TrainingCheckpoint.exists(dir)) {
-                long at = TrainingCheckpoint.readState(dir).step();
-                throw new OutputDirectoryException(dir + " already holds a checkpoint (step " + at + ") of an earlier run: resume from it, "
+            Optional<Path> found = TrainingCheckpoint.exists(dir) ? Optional.of(dir) : Checkpoint.movedAside(dir, TrainingCheckpoint.STATE_FILE);
+            if (found.isPresent()) {
+                long at = TrainingCheckpoint.readState(found.get()).step();
+                throw new OutputDirectoryException((found.get() == dir ? dir : found.get() + ", moved aside by an interrupted write of " + dir + ",")
+                        + " already holds a checkpoint (step " + at + ") of an earlier run: resume from it, "
                         + "allow overwriting it, or choose another output directory");
-            }
-        }
-
-        private static void deleteTree(Path root) throws IOException {
-            if (!Files.exists(root)) {
-                return;
-            }
-            try (var walk = Files.walk(root)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
             }
         }
     }

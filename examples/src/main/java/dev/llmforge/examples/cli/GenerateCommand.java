@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -157,17 +158,29 @@ final class GenerateCommand implements Callable<Integer> {
 
     private Path checkpointDir() throws IOException {
         if (checkpoint != null) {
-            if (!Files.isRegularFile(checkpoint.resolve(Checkpoint.WEIGHTS))) {
-                throw new IOException(checkpoint + " is not a checkpoint: expected " + Checkpoint.WEIGHTS + " there");
-            }
-            return checkpoint;
+            return usable(checkpoint).orElseThrow(() -> new IOException(checkpoint + " is not a checkpoint: expected " + Checkpoint.WEIGHTS
+                    + " there"));
         }
         for (String name : new String[] {Trainer.BEST_DIR, Trainer.LATEST_DIR}) {
-            Path candidate = DEFAULT_RUN.resolve(name);
-            if (Files.isRegularFile(candidate.resolve(Checkpoint.WEIGHTS))) {
-                return candidate;
+            Optional<Path> found = usable(DEFAULT_RUN.resolve(name));
+            if (found.isPresent()) {
+                return found.get();
             }
         }
         throw new IOException("no checkpoint in " + DEFAULT_RUN + " (best/ or ckpt/): train one with `llmforge pretrain`, or pass --checkpoint DIR");
+    }
+
+    /** {@code dir} if it holds a model, else the previous checkpoint a write in progress (or killed) has moved aside, with a note. */
+    private Optional<Path> usable(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve(Checkpoint.WEIGHTS))) {
+            return Optional.of(dir);
+        }
+        Optional<Path> aside = Checkpoint.movedAside(dir, Checkpoint.WEIGHTS);
+        aside.ifPresent(p -> {
+            spec.commandLine().getErr().println("note: " + dir + " is being replaced (or its write was interrupted); using the previous "
+                    + "checkpoint, " + p);
+            spec.commandLine().getErr().flush();
+        });
+        return aside;
     }
 }
