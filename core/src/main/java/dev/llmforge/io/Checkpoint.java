@@ -369,6 +369,8 @@ public final class Checkpoint {
                 optimizer.loadState(state, Long.parseLong(step));
             } catch (NumberFormatException e) {
                 throw new CheckpointFormatException(file + ": step '" + step + "' is not an integer");
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointFormatException(file + ": " + e.getMessage());
             }
             String lr = st.metadata().get(LR_KEY);
             if (lr != null) {

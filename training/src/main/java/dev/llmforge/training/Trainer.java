@@ -173,6 +173,15 @@ public final class Trainer implements AutoCloseable {
                     + sources.keySet());
         }
         TrainingCheckpoint.load(dir, models.list(), optimizers.list());
+        for (int i = 0; i < optimizers.list().size(); i++) {
+            NamedOptimizer o = optimizers.list().get(i);
+            Long recorded = s.optimizerSteps().get(o.name());
+            if (recorded != null && recorded != o.optimizer().stepCount()) {
+                throw new IOException(dir.resolve(TrainingCheckpoint.optimizerFile(o.name(), i == 0)) + " holds step " + o.optimizer().stepCount()
+                        + ", but " + TrainingCheckpoint.STATE_FILE + " records step " + recorded + " for optimizer '" + o.name()
+                        + "': the files come from different saves");
+            }
+        }
         for (NamedModel m : models.list()) {
             m.module().setRandomState(s.models().get(m.name()).randomState());
         }
@@ -429,8 +438,10 @@ public final class Trainer implements AutoCloseable {
         models.list().forEach(m -> modelStates.put(m.name(), new TrainingState.ModelState(m.frozen(), m.module().randomState())));
         Map<String, Map<String, Long>> sources = new LinkedHashMap<>();
         sourcesByKey().forEach((key, source) -> sources.put(key, source.state()));
+        Map<String, Long> optimizerSteps = new LinkedHashMap<>();
+        optimizers.list().forEach(o -> optimizerSteps.put(o.name(), o.optimizer().stepCount()));
         return new TrainingState(step, tokensSeen, bestMetric, bestValue, elapsedSeconds(), modelStates,
-                optimizers.list().stream().map(NamedOptimizer::name).toList(), sources, objective.state(), config, data);
+                optimizers.list().stream().map(NamedOptimizer::name).toList(), sources, objective.state(), config, data, optimizerSteps);
     }
 
     private double elapsedSeconds() {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * A memory-mapped file of token ids (little-endian, no header), nanoGPT's {@code train.bin} format
@@ -83,6 +84,18 @@ public final class TokenDataset {
     /** Number of tokens. */
     public long size() {
         return size;
+    }
+
+    /** The CRC-32C of the file's bytes, as 8 hex digits: what a checkpoint records to recognise its data. */
+    public String checksum() throws IOException {
+        CRC32C crc = new CRC32C();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (ch.read(buf.clear()) > 0) {
+                crc.update(buf.flip());
+            }
+        }
+        return String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
     }
 
     /** The id at {@code index}. */
