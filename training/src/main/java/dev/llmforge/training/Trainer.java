@@ -697,7 +697,8 @@ public final class Trainer implements AutoCloseable {
          *
          * @throws IOException              if the checkpoint cannot be read
          * @throws IllegalArgumentException if models, optimisers, sources or checkpoint do not fit together
-         * @throws OutputDirectoryException if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
+         * @throws OutputDirectoryException if another live run holds the output directory ({@link OutputLock}), or a fresh run
+         *                                  would replace an earlier run's checkpoint without {@link #overwrite}
          */
         public Trainer build() throws IOException {
             if (objective == null) {
@@ -714,6 +715,22 @@ public final class Trainer implements AutoCloseable {
                             + ", the trainer uses " + backend.name());
                 }
             }
+            OutputLock lock = outputDir == null ? null : OutputLock.acquire(outputDir); // before anything in it is read or replaced
+            if (lock != null) {
+                owned.add(lock);
+            }
+            try {
+                return build(modelSet);
+            } catch (IOException | RuntimeException e) {
+                if (lock != null) {
+                    owned.remove(lock);
+                    lock.close();
+                }
+                throw e;
+            }
+        }
+
+        private Trainer build(ModelSet modelSet) throws IOException {
             if (resumeFrom != null) {
                 TrainingState resumed = TrainingCheckpoint.readState(resumeFrom);
                 if (config == null) {

@@ -141,7 +141,7 @@ class TrainerTest {
         List<String> lines = Files.readAllLines(out.resolve(Trainer.METRICS_FILE));
         assertEquals(8 + 3, lines.size(), "8 steps and evaluations at 0, 4, 8");
         try (var s = Files.list(out)) {
-            assertEquals(Set.of("ckpt", "best", "metrics.jsonl", "loss.png"), s.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+            assertEquals(Set.of("ckpt", "best", "metrics.jsonl", "loss.png", OutputLock.FILE), s.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
                     "no temporary or old directories left");
         }
     }
