@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Repeated trials: a run that writes a checkpoint after each of its {@value #STEPS} steps is killed
- * with SIGKILL ({@code kill -9}) at a random moment, in a separate process; the last good checkpoint
- * must load, and resuming from it must give exactly the losses of an uninterrupted run.
+ * with SIGKILL ({@code kill -9}) in a separate process at a random moment (after a random step, a
+ * random fraction of a step's time later); the last good checkpoint must load, and resuming from it
+ * must give exactly the losses of an uninterrupted run.
  * {@code -Dtrials=N} (default 20). Figures in docs/RELIABILITY.md.
  */
 @Tag("slow")
@@ -51,9 +52,11 @@ class KillDuringCheckpointTrials {
         int trials = Integer.getInteger("trials", 20);
         TokenData data = preparedShakespeareHead(dir.resolve("data"));
         Path straight = dir.resolve("straight");
+        long started = System.nanoTime();
         try (Trainer t = run(data, straight).build()) {
             t.run();
         }
+        int stepMillis = (int) Math.max(1, (System.nanoTime() - started) / 1_000_000 / STEPS); // a step with its evaluation and checkpoints
         List<Double> expected = stepLosses(straight.resolve(Trainer.METRICS_FILE));
         assertEquals(STEPS, expected.size());
 
@@ -71,7 +74,7 @@ class KillDuringCheckpointTrials {
             while (child.isAlive() && stepLines(metrics) < killAt) {
                 Thread.sleep(2);
             }
-            Thread.sleep(random.nextInt(40)); // a random point within the step, its evaluation or its checkpoint
+            Thread.sleep(random.nextInt(stepMillis)); // a random point within the step, its evaluation or its checkpoints
             child.destroyForcibly(); // SIGKILL
             assertTrue(child.waitFor(1, TimeUnit.MINUTES));
             Path latest = out.resolve(Trainer.LATEST_DIR);
