@@ -134,7 +134,7 @@ public final class Checkpoint {
             if (!weights.containsKey(WEIGHTS)) {
                 throw new IllegalStateException("a checkpoint needs a model");
             }
-            Path target = realTarget(dir.toAbsolutePath());
+            Path target = realTarget(dir);
             Path parent = target.getParent();
             Files.createDirectories(parent);
             Path tmp = AtomicFiles.createDirectory(parent, tempPrefix(target));
@@ -165,16 +165,23 @@ public final class Checkpoint {
         }
     }
 
-    /** The directory to replace: {@code dir}, or where it points if it is a symbolic link (which must lead to a directory). */
+    /**
+     * The directory to replace: {@code dir}, or where it points if it is a symbolic link (also when
+     * that is missing, as after a write killed mid-swap); a link to anything but a directory is refused.
+     */
     private static Path realTarget(Path dir) throws IOException {
-        if (!Files.isSymbolicLink(dir)) {
-            return dir;
+        Path target = writtenAt(dir);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new IOException(dir + " is a symbolic link to " + target + ", which is not a directory: point it at a directory, or "
+                    + "remove the link");
         }
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + " is a symbolic link to " + Files.readSymbolicLink(dir) + ", which is not a directory: point it at a "
-                    + "directory, or remove the link");
-        }
-        return dir.toRealPath();
+        return target;
+    }
+
+    /** Where the directory's contents live: {@code dir}, or the destination of the symbolic link {@code dir} (which may be missing). */
+    private static Path writtenAt(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        return Files.isSymbolicLink(abs) ? abs.getParent().resolve(Files.readSymbolicLink(abs)).normalize() : abs;
     }
 
     private static String tempPrefix(Path target) {
@@ -207,7 +214,7 @@ public final class Checkpoint {
      * next to {@code dir} under {@code .NAME.old-*}, holding {@code requiredFile}; empty if none.
      */
     public static Optional<Path> movedAside(Path dir, String requiredFile) throws IOException {
-        List<Path> old = leftovers(dir, oldPrefix(dir.toAbsolutePath())).stream().filter(p -> Files.isRegularFile(p.resolve(requiredFile)))
+        List<Path> old = leftovers(dir, oldPrefix(writtenAt(dir))).stream().filter(p -> Files.isRegularFile(p.resolve(requiredFile)))
                 .sorted(Comparator.comparingLong(Checkpoint::lastModified).reversed()).toList();
         return old.isEmpty() ? Optional.empty() : Optional.of(old.get(0));
     }
@@ -218,7 +225,7 @@ public final class Checkpoint {
      * (the one being resumed from; may be null).
      */
     public static void removeLeftovers(Path dir, Path keep) throws IOException {
-        Path target = dir.toAbsolutePath();
+        Path target = writtenAt(dir);
         Path kept = keep == null ? null : keep.toAbsolutePath().normalize();
         List<Path> found = new ArrayList<>(leftovers(dir, tempPrefix(target)));
         found.addAll(leftovers(dir, oldPrefix(target)));
@@ -229,8 +236,9 @@ public final class Checkpoint {
         }
     }
 
+    /** The directories next to where {@code dir} is written whose names start with {@code prefix}. */
     private static List<Path> leftovers(Path dir, String prefix) throws IOException {
-        Path parent = dir.toAbsolutePath().getParent();
+        Path parent = writtenAt(dir).getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             return List.of();
         }

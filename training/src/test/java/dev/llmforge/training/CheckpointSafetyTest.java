@@ -157,11 +157,14 @@ class CheckpointSafetyTest {
         try (var s = Files.list(elsewhere.getParent())) {
             assertEquals(1, s.count(), "no temporary or old directories left next to the link's target");
         }
+        Path aside = elsewhere.resolveSibling(".ckpt.old-killed");
+        Files.move(elsewhere, aside); // killed between the two renames of a swap through the link
+        assertEquals(aside, TrainingCheckpoint.resumable(out.resolve(Trainer.LATEST_DIR)), "found next to the link's target");
 
-        Path dangling = dir.resolve("dangling");
-        Files.createDirectories(dangling);
-        Files.createSymbolicLink(dangling.resolve(Trainer.LATEST_DIR), dir.resolve("no-such-dir"));
-        try (Trainer t = run(dangling, 4).build()) {
+        Path toAFile = dir.resolve("to-a-file");
+        Files.createDirectories(toAFile);
+        Files.createSymbolicLink(toAFile.resolve(Trainer.LATEST_DIR), Files.writeString(dir.resolve("a-file"), "not a directory"));
+        try (Trainer t = run(toAFile, 4).build()) {
             var e = assertThrows(java.io.UncheckedIOException.class, t::run);
             assertTrue(e.getCause().getMessage().contains("is a symbolic link to") && e.getCause().getMessage().contains("not a directory"),
                     e.getCause().getMessage());

@@ -179,7 +179,7 @@ class TrainerTest {
             assertEquals(before.keySet(), contents(ckpt).keySet());
             before.forEach((name, bytes) -> assertArrayEquals(bytes, contentsUnchecked(ckpt).get(name), name + " unchanged"));
             try (var s = Files.list(out)) {
-                assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "temporary directory removed");
+                assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".ckpt.")).toList(), "temporary directory removed");
             }
         }
         // and the untouched checkpoint still resumes
