@@ -1,15 +1,15 @@
-package dev.llmforge.generate;
+package dev.llmforge.tck;
 
-import static dev.llmforge.model.TinyModels.reference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmforge.generate.GenerationConfig;
+import dev.llmforge.generate.Generator;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
-import dev.llmforge.model.TinyModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -19,14 +19,18 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** One loaded model, eight threads generating with it: each result is the one its seed gives alone, and the model cannot be closed under them. */
-class ConcurrentGenerationTest {
+/**
+ * One loaded model, eight threads generating with it through one {@link Generator}: each result is
+ * the one its seed gives alone (the model stays in evaluation mode while any thread generates), and
+ * the model cannot be closed or set to training under them.
+ */
+public abstract class ConcurrentGenerationContract extends BackendContract {
     private static final int THREADS = 8;
 
     /** Dropout 0.5 and training mode: a generation that ran with dropout on would give other tokens. */
-    private static Gpt model() {
-        GptConfig cfg = TinyModels.gpt2().toBuilder().nEmbd(16).ffnHidden(32).initStd(0.5).dropout(0.5).build();
-        Gpt model = new Gpt(cfg, reference(), 17);
+    private Gpt model() {
+        GptConfig cfg = GptConfig.gpt2(11, 8, 2, 2, 16).toBuilder().ffnHidden(32).initStd(0.5).dropout(0.5).build();
+        Gpt model = new Gpt(cfg, backend(), 17);
         model.train();
         return model;
     }
