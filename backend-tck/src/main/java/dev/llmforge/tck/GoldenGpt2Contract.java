@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,9 +125,10 @@ public abstract class GoldenGpt2Contract extends BackendContract {
                     adamw.step();
                 }
             }
+            double keyBiasBound = keyBiasBound(opt);
             for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) {
-                worstParam = Math.max(worstParam, assertClose("after_adamw." + p.getKey(), hfLayout("after_adamw." + p.getKey()),
-                        ourLayout(p.getKey(), p.getValue()), absTolerance, relTolerance));
+                worstParam = Math.max(worstParam, assertAfterAdamWClose(p.getKey(), hfLayout("after_adamw." + p.getKey()),
+                        ourLayout(p.getKey(), p.getValue()), model.config().nEmbd(), absTolerance, relTolerance, keyBiasBound));
             }
             report(opt.get("steps").asInt() + " AdamW steps: loss max |error| " + worstLoss + ", parameters max |error| " + worstParam);
         } finally {
@@ -167,6 +169,50 @@ public abstract class GoldenGpt2Contract extends BackendContract {
             }
         }
         return out;
+    }
+
+    /**
+     * How far two correct AdamW runs may put an entry whose true gradient is exactly zero: each step
+     * moves it by at most lr (Adam's bias-corrected step is at most 1 per entry when beta1² <= beta2;
+     * no weight decay on biases), driven by float round-off that differs between engines, so two
+     * runs differ by at most 2·lr·steps.
+     */
+    static double keyBiasBound(JsonNode adamw) {
+        double beta1 = adamw.get("betas").get(0).asDouble();
+        double beta2 = adamw.get("betas").get(1).asDouble();
+        if (beta1 * beta1 > beta2) {
+            throw new IllegalStateException("the key-bias bound needs beta1^2 <= beta2, the fixture has " + beta1 + ", " + beta2);
+        }
+        return 2 * adamw.get("lr").asDouble() * adamw.get("steps").asInt();
+    }
+
+    /**
+     * A parameter after the AdamW steps against PyTorch's: within {@code abs + rel·|want|}, except
+     * the key part of an attention's {@code c_attn.bias} (entries {@code [C, 2C)}), whose true
+     * gradient is exactly zero (adding a constant to every key shifts all of a query's scores
+     * alike, which softmax ignores): Adam divides its round-off gradient by its own root mean
+     * square, so those entries move by up to lr a step in a direction that round-off picks. They
+     * are held to {@code keyBiasBound} instead; the losses before every step pin the rest.
+     * Returns the max |error| outside the key bias.
+     */
+    static double assertAfterAdamWClose(String name, float[] want, float[] got, int nEmbd, double abs, double rel, double keyBiasBound) {
+        if (!name.endsWith("attn.c_attn.bias")) {
+            return assertClose("after_adamw." + name, want, got, abs, rel);
+        }
+        assertEquals(3 * nEmbd, want.length, name + ": element count");
+        double worst = 0;
+        String[] parts = {"query", "key", "value"};
+        for (int i = 0; i < parts.length; i++) {
+            float[] w = Arrays.copyOfRange(want, i * nEmbd, (i + 1) * nEmbd);
+            float[] g = Arrays.copyOfRange(got, i * nEmbd, (i + 1) * nEmbd);
+            String what = "after_adamw." + name + " (" + parts[i] + " part)";
+            if (i == 1) {
+                assertClose(what + ", zero true gradient", w, g, keyBiasBound, 0);
+            } else {
+                worst = Math.max(worst, assertClose(what, w, g, abs, rel));
+            }
+        }
+        return worst;
     }
 
     /** |got - want| <= abs + rel·|want| everywhere; the message names the worst element. Returns the max |error|. */

@@ -19,12 +19,18 @@ import java.util.Set;
  */
 public record GenerationConfig(int maxNewTokens, double temperature, int topK, double topP, double repetitionPenalty,
                                Set<Integer> stopTokenIds, List<String> stopStrings, long seed, boolean useCache) {
+    /** The smallest temperature above 0: below it, logits divided by it overflow to infinities (sample with 0, greedy, instead). */
+    public static final double MIN_TEMPERATURE = 1e-4;
+
     public GenerationConfig {
         if (maxNewTokens < 0) {
             throw new IllegalArgumentException("maxNewTokens must be >= 0, got " + maxNewTokens);
         }
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
             throw new IllegalArgumentException("temperature must be finite and >= 0, got " + temperature);
+        }
+        if (temperature > 0 && temperature < MIN_TEMPERATURE) {
+            throw new IllegalArgumentException("temperature must be 0 (greedy) or at least " + MIN_TEMPERATURE + ", got " + temperature);
         }
         if (topK < 0) {
             throw new IllegalArgumentException("topK must be >= 0 (0 = off), got " + topK);

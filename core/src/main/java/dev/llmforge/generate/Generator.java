@@ -1,6 +1,7 @@
 package dev.llmforge.generate;
 
 import dev.llmforge.model.Gpt;
+import dev.llmforge.nn.Module;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,9 +17,12 @@ import java.util.List;
  * }
  * }</pre>
  *
- * The model is switched to evaluation mode while generating (and restored afterwards). A generator
- * holds the model's {@link DecodeStep} (compiled programs on a backend that captures): close it when
- * done, before the model.
+ * The model is in evaluation mode while generating ({@link Module#holdForInference}: restored
+ * afterwards, and shared by threads generating at once; the model cannot be closed or set to
+ * training meanwhile). Any number of threads may generate with one generator: each call samples
+ * from its own seeded streams, so its result depends only on its prompts and configuration. A
+ * generator holds the model's {@link DecodeStep} (compiled programs on a backend that captures):
+ * close it when done, before the model.
  */
 public final class Generator implements AutoCloseable {
     private final Gpt model;
@@ -59,9 +63,8 @@ public final class Generator implements AutoCloseable {
         for (int i = 0; i < streams.length; i++) {
             streams[i] = i;
         }
-        boolean wasTraining = model.isTraining();
-        model.eval();
-        try (Session s = new Session(model, steps(), prompts, streams, config, decoder)) {
+        try (Module.InferenceHold ignored = model.holdForInference();
+             Session s = new Session(model, steps(), prompts, streams, config, decoder)) {
             while (!s.done()) {
                 int[] emitted = s.step();
                 if (listener != null) {
@@ -77,8 +80,6 @@ public final class Generator implements AutoCloseable {
                 results.add(s.result(r));
             }
             return results;
-        } finally {
-            model.train(wasTraining);
         }
     }
 

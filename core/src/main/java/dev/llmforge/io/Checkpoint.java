@@ -15,10 +15,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -26,8 +29,11 @@ import java.util.stream.Stream;
 /**
  * A model directory: {@code model.safetensors} + {@code config.json} (+ {@code tokenizer.json},
  * + {@code optimizer.safetensors} for resuming, + any extra files). A directory is written whole
- * into a temporary sibling and swapped into place, so a crash never leaves a half-written
- * checkpoint where a good one was (at worst the previous one remains under a {@code .old-} name).
+ * into a temporary sibling ({@code .NAME.tmp-*}), forced to disk and swapped into place, so a crash
+ * never leaves a half-written checkpoint where a good one was: at worst, killed between the two
+ * renames of the swap, the previous one remains under a {@code .NAME.old-*} name, which
+ * {@link #movedAside} finds. A directory reached through a symbolic link is replaced where the link
+ * points, and the link stays.
  */
 public final class Checkpoint {
     public static final String WEIGHTS = "model.safetensors";
@@ -129,10 +135,10 @@ public final class Checkpoint {
             if (!weights.containsKey(WEIGHTS)) {
                 throw new IllegalStateException("a checkpoint needs a model");
             }
-            Path target = dir.toAbsolutePath();
+            Path target = realTarget(dir);
             Path parent = target.getParent();
             Files.createDirectories(parent);
-            Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            Path tmp = AtomicFiles.createDirectory(parent, tempPrefix(target));
             try {
                 for (Map.Entry<String, Module> e : weights.entrySet()) {
                     SafeTensorsWriter.write(tmp.resolve(e.getKey()), e.getValue().namedParameters(), Map.of("format", "pt"), floatStorage);
@@ -151,6 +157,7 @@ public final class Checkpoint {
                 for (Map.Entry<String, byte[]> e : extra.entrySet()) {
                     AtomicFiles.write(tmp.resolve(e.getKey()), e.getValue());
                 }
+                AtomicFiles.syncDirectory(tmp);
                 swapIn(tmp, target);
             } catch (IOException | RuntimeException e) {
                 deleteTree(tmp);
@@ -159,19 +166,113 @@ public final class Checkpoint {
         }
     }
 
+    /**
+     * The directory to replace: {@code dir}, or where it points if it is a symbolic link (also when
+     * that is missing, as after a write killed mid-swap); a link to anything but a directory is refused.
+     */
+    private static Path realTarget(Path dir) throws IOException {
+        Path target = writtenAt(dir);
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new IOException(dir + " is a symbolic link to " + target + ", which is not a directory: point it at a directory, or "
+                    + "remove the link");
+        }
+        return target;
+    }
+
+    /** Where the directory's contents live: {@code dir}, or the destination of the symbolic link {@code dir} (which may be missing). */
+    private static Path writtenAt(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        return Files.isSymbolicLink(abs) ? abs.getParent().resolve(Files.readSymbolicLink(abs)).normalize() : abs;
+    }
+
+    private static String tempPrefix(Path target) {
+        return "." + target.getFileName() + ".tmp-";
+    }
+
+    private static String oldPrefix(Path target) {
+        return "." + target.getFileName() + ".old-";
+    }
+
     private static void swapIn(Path fresh, Path target) throws IOException {
+        Path parent = target.getParent();
         if (!Files.exists(target)) {
             Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.syncDirectory(parent);
             return;
         }
         if (!Files.isDirectory(target)) {
             throw new IOException(target + " exists and is not a directory");
         }
-        Path old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
-        Files.delete(old);
+        Path old = parent.resolve(oldPrefix(target) + fresh.getFileName().toString().substring(tempPrefix(target).length()));
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncDirectory(parent);
         deleteTree(old);
+    }
+
+    /**
+     * The newest checkpoint that a write interrupted between the two renames of its swap left
+     * next to {@code dir} under {@code .NAME.old-*}, holding {@code requiredFile}; empty if none.
+     */
+    public static Optional<Path> movedAside(Path dir, String requiredFile) throws IOException {
+        List<Path> old = leftovers(dir, oldPrefix(writtenAt(dir))).stream().filter(p -> Files.isRegularFile(p.resolve(requiredFile)))
+                .sorted(Comparator.comparingLong(Checkpoint::lastModified).reversed()).toList();
+        return old.isEmpty() ? Optional.empty() : Optional.of(old.get(0));
+    }
+
+    /**
+     * Deletes what interrupted writes of {@code dir} left next to it: temporary directories
+     * ({@code .NAME.tmp-*}) and checkpoints moved aside ({@code .NAME.old-*}) except {@code keep}
+     * (the one being resumed from; may be null).
+     */
+    public static void removeLeftovers(Path dir, Path keep) throws IOException {
+        Path target = writtenAt(dir);
+        Path kept = keep == null ? null : keep.toAbsolutePath().normalize();
+        List<Path> found = new ArrayList<>(leftovers(dir, tempPrefix(target)));
+        found.addAll(leftovers(dir, oldPrefix(target)));
+        for (Path p : found) {
+            if (!p.toAbsolutePath().normalize().equals(kept)) {
+                deleteTree(p);
+            }
+        }
+    }
+
+    /** The directories next to where {@code dir} is written whose names start with {@code prefix}. */
+    private static List<Path> leftovers(Path dir, String prefix) throws IOException {
+        Path parent = writtenAt(dir).getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return List.of();
+        }
+        try (Stream<Path> siblings = Files.list(parent)) {
+            return siblings.filter(p -> p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                    .toList();
+        }
+    }
+
+    private static long lastModified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Deletes a checkpoint directory and everything in it; through a symbolic link, the contents of
+     * the directory it points to (the link and that directory stay, to be written again).
+     */
+    public static void delete(Path dir) throws IOException {
+        if (!Files.isSymbolicLink(dir)) {
+            deleteTree(dir);
+            return;
+        }
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> entries = Files.list(dir.toRealPath())) {
+                for (Path p : entries.toList()) {
+                    deleteTree(p);
+                }
+            }
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {
@@ -293,6 +394,8 @@ public final class Checkpoint {
                 optimizer.loadState(state, Long.parseLong(step));
             } catch (NumberFormatException e) {
                 throw new CheckpointFormatException(file + ": step '" + step + "' is not an integer");
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointFormatException(file + ": " + e.getMessage());
             }
             String lr = st.metadata().get(LR_KEY);
             if (lr != null) {

@@ -53,7 +53,7 @@ public record GptConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
         if (positions == PositionEncoding.ROPE && (nEmbd / nHead) % 2 != 0) {
             throw new IllegalArgumentException("RoPE needs an even head width, got " + nEmbd / nHead);
         }
-        if (dropout < 0 || dropout >= 1) {
+        if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
         }
         if (!(normEps > 0) || !(initStd > 0) || !(ropeTheta > 0)) {

@@ -23,7 +23,9 @@ public abstract class Module implements AutoCloseable {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private final List<Tensor> buffers = new ArrayList<>();
     private final List<SeedSequence> seedSequences = new ArrayList<>();
-    private boolean training = true;
+    private volatile boolean training = true;
+    private int inferenceHolds; // guarded by this: threads generating with this model (see holdForInference)
+    private boolean trainingBeforeHolds;
     private boolean closed;
 
     /** Registers a trainable parameter: takes it out of any scope and marks it requiresGrad. */
@@ -161,12 +163,65 @@ public abstract class Module implements AutoCloseable {
         return train(false);
     }
 
-    public Module train(boolean on) {
+    /**
+     * Sets the mode of this module and every descendant.
+     *
+     * @throws IllegalStateException turning training on while another thread generates with the model ({@link #holdForInference})
+     */
+    public synchronized Module train(boolean on) {
+        if (on && inferenceHolds > 0) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is generating on " + inferenceHolds + " thread(s): training mode "
+                    + "would turn dropout on under them");
+        }
+        setMode(on);
+        return this;
+    }
+
+    private void setMode(boolean on) {
         training = on;
         for (Module m : children.values()) {
-            m.train(on);
+            m.setMode(on);
         }
-        return this;
+    }
+
+    /** Evaluation mode while a thread generates; shared by concurrent holders, the last one to close restores the mode before the first. */
+    public final class InferenceHold implements AutoCloseable {
+        private boolean released;
+
+        private InferenceHold() {
+        }
+
+        @Override
+        public void close() {
+            synchronized (Module.this) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                if (--inferenceHolds == 0) {
+                    setMode(trainingBeforeHolds);
+                }
+            }
+        }
+    }
+
+    /**
+     * Puts the module in evaluation mode (dropout off) until the returned hold is closed. Any
+     * number of threads may hold it at once (each generating with the module); while one does,
+     * {@link #train(boolean) train(true)} and {@link #close()} are refused, and the mode from
+     * before the first hold comes back when the last one closes.
+     *
+     * @throws IllegalStateException if the module is closed
+     */
+    public synchronized InferenceHold holdForInference() {
+        if (closed) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+        }
+        if (inferenceHolds++ == 0) {
+            trainingBeforeHolds = training;
+            setMode(false);
+        }
+        return new InferenceHold();
     }
 
     public boolean isTraining() {
@@ -217,11 +272,19 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
-    /** Frees every parameter and buffer of this module and its descendants. */
+    /**
+     * Frees every parameter and buffer of this module and its descendants.
+     *
+     * @throws IllegalStateException while a thread generates with it ({@link #holdForInference})
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
+        }
+        if (inferenceHolds > 0) {
+            throw new IllegalStateException("cannot close " + getClass().getSimpleName() + ": " + inferenceHolds + " thread(s) are "
+                    + "generating with it; close it when they are done");
         }
         closed = true;
         for (Module m : children.values()) {

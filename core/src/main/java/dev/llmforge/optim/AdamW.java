@@ -95,6 +95,10 @@ public final class AdamW extends Optimizer {
         if (stepCount < 0) {
             throw new IllegalArgumentException("step count must be >= 0, got " + stepCount);
         }
+        if (stepCount > 0 && state.isEmpty()) {
+            throw new IllegalArgumentException("AdamW state at step " + stepCount + " holds no moments (exp_avg, exp_avg_sq): it would restart "
+                    + "from zeros");
+        }
         Set<String> unexpected = new TreeSet<>(state.keySet());
         Map<String, Tensor> newM = new LinkedHashMap<>();
         Map<String, Tensor> newV = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.llmforge.generate;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,14 @@ class SamplerTest {
         Sampler.Choice greedy = Sampler.next(logits, 0, 4, new int[0], 0, GenerationConfig.greedy(1), rng);
         assertEquals(2, greedy.token());
         assertEquals(Math.log(Math.exp(5) / z), greedy.logProb(), 1e-6);
+    }
+
+    @Test
+    void aTemperatureThatWouldDivideLogitsIntoInfinitiesIsRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> GenerationConfig.builder().temperature(1e-320).build());
+        assertTrue(e.getMessage().contains("0 (greedy) or at least 1.0E-4"), e.getMessage());
+        GenerationConfig.builder().temperature(GenerationConfig.MIN_TEMPERATURE).build();
     }
 
     @Test

@@ -201,4 +201,10 @@ class GptTest {
         }
         return m;
     }
+
+    @Test
+    void aNanDropoutIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GptConfig.shakespeareChar(65).toBuilder().dropout(Double.NaN).build());
+        assertTrue(e.getMessage().contains("dropout must be in [0, 1), got NaN"), e.getMessage());
+    }
 }

@@ -56,12 +56,68 @@ class TensorScopeTest {
     }
 
     @Test
-    void mustCloseInReverseOrder() {
+    void closingOutOfOrderClosesTheInnerScopesAndLeavesTheThreadAsBefore() {
+        TensorScope before = TensorScope.current();
         TensorScope outer = TensorScope.open();
+        Tensor a = t.scalar(1, DType.F32);
         TensorScope inner = TensorScope.open();
-        assertThrows(IllegalStateException.class, outer::close);
-        inner.close();
-        outer.close();
+        Tensor b = t.scalar(2, DType.F32);
+        var e = assertThrows(IllegalStateException.class, outer::close);
+        assertTrue(e.getMessage().contains("closed out of order: 1 inner scope(s)"), e.getMessage());
+        assertTrue(inner.isClosed() && outer.isClosed(), "both closed");
+        assertTrue(a.isClosed() && b.isClosed(), "with their tensors");
+        assertEquals(before, TensorScope.current(), "the scope current before the outer one is current again, not the inner one");
+        inner.close(); // a later close in reverse order does nothing
+        Tensor c = t.scalar(3, DType.F32);
+        assertEquals(before, c.scope(), "new tensors no longer join the closed inner scope");
+        c.close();
+    }
+
+    @Test
+    void aWorkerThatJoinsTheScopeMakesTensorsItCloses() throws Exception {
+        long live = backend.liveTensorCount();
+        Tensor made;
+        AtomicReference<Tensor> byWorker = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        try (TensorScope scope = TensorScope.open()) {
+            made = t.scalar(1, DType.F32);
+            Thread worker = new Thread(() -> {
+                try (TensorScope.Joined ignored = scope.join()) {
+                    byWorker.set(t.of(new float[] {1, 2, 3}, 3).add(t.scalar(1, DType.F32)));
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            });
+            worker.start();
+            worker.join();
+            assertEquals(null, failure.get());
+            assertEquals(4, scope.size(), "the worker's three tensors joined the scope");
+        }
+        assertTrue(made.isClosed() && byWorker.get().isClosed());
+        assertEquals(live, backend.liveTensorCount(), "nothing made on the worker leaked");
+    }
+
+    @Test
+    void aScopeCannotCloseWhileAWorkerIsJoined() throws Exception {
+        TensorScope scope = TensorScope.open();
+        java.util.concurrent.CountDownLatch joined = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        Thread worker = new Thread(() -> {
+            try (TensorScope.Joined ignored = scope.join()) {
+                joined.countDown();
+                finish.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        worker.start();
+        joined.await();
+        var e = assertThrows(IllegalStateException.class, scope::close);
+        assertTrue(e.getMessage().contains("1 joined thread(s)"), e.getMessage());
+        finish.countDown();
+        worker.join();
+        scope.close();
+        assertThrows(IllegalStateException.class, scope::join);
     }
 
     @Test

@@ -49,27 +49,27 @@ public final class PretrainSettings {
     }
 
     static {
-        model("n-layer", "transformer blocks", (v, m) -> m.nLayer(parseInt(v)), c -> c.nLayer());
-        model("n-head", "attention heads", (v, m) -> m.nHead(parseInt(v)).nKvHead(parseInt(v)), c -> c.nHead());
-        model("n-embd", "model width", (v, m) -> m.nEmbd(parseInt(v)).ffnHidden(4 * parseInt(v)), c -> c.nEmbd());
-        model("block-size", "context length = training window (T)", (v, m) -> m.blockSize(parseInt(v)), c -> c.blockSize());
-        model("dropout", "dropout probability while training", (v, m) -> m.dropout(parseDouble(v)), c -> c.dropout());
+        model("n-layer", "transformer blocks", (v, m) -> m.nLayer(count(v)), c -> c.nLayer());
+        model("n-head", "attention heads", (v, m) -> m.nHead(count(v)).nKvHead(count(v)), c -> c.nHead());
+        model("n-embd", "model width", (v, m) -> m.nEmbd(count(v)).ffnHidden(4 * count(v)), c -> c.nEmbd());
+        model("block-size", "context length = training window (T)", (v, m) -> m.blockSize(count(v)), c -> c.blockSize());
+        model("dropout", "dropout probability while training", (v, m) -> m.dropout(fraction(v)), c -> c.dropout());
         model("bias", "biases in linear layers and LayerNorms", (v, m) -> m.bias(parseBoolean(v)), c -> c.bias());
-        training("batch-size", "windows per micro-batch (B)", (v, t) -> t.batchSize(parseInt(v)), c -> c.batchSize());
-        training("grad-accum", "micro-batches per optimiser step", (v, t) -> t.gradAccumSteps(parseInt(v)), c -> c.gradAccumSteps());
-        training("max-iters", "optimiser steps of the run", (v, t) -> t.maxIters(parseLong(v)), c -> c.maxIters());
-        training("lr", "peak learning rate", (v, t) -> t.learningRate(parseDouble(v)), c -> c.learningRate());
-        training("min-lr", "learning rate at the end of the cosine decay", (v, t) -> t.minLr(parseDouble(v)), c -> c.minLr());
-        training("warmup-iters", "linear warmup steps", (v, t) -> t.warmupIters(parseLong(v)), c -> c.warmupIters());
-        training("lr-decay-iters", "step where the cosine decay reaches min-lr", (v, t) -> t.lrDecayIters(parseLong(v)), c -> c.lrDecayIters());
+        training("batch-size", "windows per micro-batch (B)", (v, t) -> t.batchSize(count(v)), c -> c.batchSize());
+        training("grad-accum", "micro-batches per optimiser step", (v, t) -> t.gradAccumSteps(count(v)), c -> c.gradAccumSteps());
+        training("max-iters", "optimiser steps of the run", (v, t) -> t.maxIters(steps(v, 0)), c -> c.maxIters());
+        training("lr", "peak learning rate", (v, t) -> t.learningRate(nonNegative(v)), c -> c.learningRate());
+        training("min-lr", "learning rate at the end of the cosine decay", (v, t) -> t.minLr(nonNegative(v)), c -> c.minLr());
+        training("warmup-iters", "linear warmup steps", (v, t) -> t.warmupIters(steps(v, 0)), c -> c.warmupIters());
+        training("lr-decay-iters", "step where the cosine decay reaches min-lr", (v, t) -> t.lrDecayIters(steps(v, 0)), c -> c.lrDecayIters());
         training("decay-lr", "warmup + cosine decay (false: constant lr)", (v, t) -> t.decayLr(parseBoolean(v)), c -> c.decayLr());
-        training("beta1", "AdamW beta1", (v, t) -> t.beta1(parseDouble(v)), c -> c.beta1());
-        training("beta2", "AdamW beta2", (v, t) -> t.beta2(parseDouble(v)), c -> c.beta2());
-        training("weight-decay", "AdamW weight decay (matrices and embeddings only)", (v, t) -> t.weightDecay(parseDouble(v)),
+        training("beta1", "AdamW beta1", (v, t) -> t.beta1(fraction(v)), c -> c.beta1());
+        training("beta2", "AdamW beta2", (v, t) -> t.beta2(fraction(v)), c -> c.beta2());
+        training("weight-decay", "AdamW weight decay (matrices and embeddings only)", (v, t) -> t.weightDecay(nonNegative(v)),
                 c -> c.weightDecay());
-        training("grad-clip", "global gradient-norm limit (0: off)", (v, t) -> t.gradClip(parseDouble(v)), c -> c.gradClip());
-        training("eval-interval", "evaluate every N steps", (v, t) -> t.evalInterval(parseLong(v)), c -> c.evalInterval());
-        training("eval-iters", "batches per split per evaluation", (v, t) -> t.evalIters(parseInt(v)), c -> c.evalIters());
+        training("grad-clip", "global gradient-norm limit (0: off)", (v, t) -> t.gradClip(nonNegative(v)), c -> c.gradClip());
+        training("eval-interval", "evaluate every N steps", (v, t) -> t.evalInterval(steps(v, 1)), c -> c.evalInterval());
+        training("eval-iters", "batches per split per evaluation", (v, t) -> t.evalIters(count(v)), c -> c.evalIters());
         training("eval-at-start", "evaluate before the first step", (v, t) -> t.evalAtStart(parseBoolean(v)), c -> c.evalAtStart());
         training("seed", "seed of initialisation, batches and dropout", (v, t) -> t.seed(parseLong(v)), c -> c.seed());
         training("on-nan", "non-finite loss: stop or skip", (v, t) -> t.onNonFinite(parsePolicy(v)),
@@ -102,9 +102,14 @@ public final class PretrainSettings {
         return SETTINGS.values().stream().filter(Setting::model).map(Setting::key).toList();
     }
 
-    /** The canonical key for a spelling ({@code n_layer}, {@code nLayer}, {@code learning_rate}), or null if unknown. */
+    /**
+     * The canonical key for a spelling ({@code n_layer}, {@code nLayer}, {@code learning_rate}, the flag
+     * {@code --n-layer}), or null if unknown.
+     */
     public static String canonical(String key) {
-        String kebab = key.trim().replaceAll("([a-z0-9])([A-Z])", "$1-$2").replace('_', '-').toLowerCase(Locale.ROOT);
+        String bare = key.trim();
+        bare = bare.startsWith("--") ? bare.substring(2) : bare;
+        String kebab = bare.replaceAll("([a-z0-9])([A-Z])", "$1-$2").replace('_', '-').toLowerCase(Locale.ROOT);
         kebab = ALIASES.getOrDefault(kebab, kebab);
         return SETTINGS.containsKey(kebab) ? kebab : null;
     }
@@ -134,6 +139,16 @@ public final class PretrainSettings {
                 throw new IllegalArgumentException("setting '" + e.getKey() + "' in " + source + ": " + ex.getMessage(), ex);
             }
         }
+    }
+
+    /**
+     * Checks every key and value of {@code settings} on its own (known key, value of the right form and
+     * range), so that a bad flag fails before any data is prepared or model built.
+     *
+     * @throws IllegalArgumentException naming the first bad key, where it came from and what was expected
+     */
+    public static void check(Map<String, String> settings, String source) {
+        apply(settings, source, GptConfig.builder(), TrainingConfig.builder());
     }
 
     /** The training keys of {@code settings} applied to {@code base}. */
@@ -208,12 +223,25 @@ public final class PretrainSettings {
 
     // ---- value parsing ---------------------------------------------------------------------------
 
-    private static int parseInt(String v) {
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("expected an integer, found '" + v + "'");
+    /** The largest count a setting takes ({@code n-layer}, {@code batch-size}, ...): products of a few stay far from overflow. */
+    public static final int MAX_COUNT = 1 << 20;
+
+    /** A positive integer up to {@link #MAX_COUNT}. */
+    private static int count(String v) {
+        long n = parseLong(v);
+        if (n < 1 || n > MAX_COUNT) {
+            throw new IllegalArgumentException("expected an integer from 1 to " + MAX_COUNT + ", found " + v);
         }
+        return (int) n;
+    }
+
+    /** A number of steps, {@code min} or more. */
+    private static long steps(String v, long min) {
+        long n = parseLong(v);
+        if (n < min) {
+            throw new IllegalArgumentException("expected an integer of " + min + " or more, found " + v);
+        }
+        return n;
     }
 
     private static long parseLong(String v) {
@@ -224,12 +252,35 @@ public final class PretrainSettings {
         }
     }
 
-    private static double parseDouble(String v) {
+    /** A finite number in [0, 1) (dropout, betas). */
+    private static double fraction(String v) {
+        double x = finite(v);
+        if (!(x >= 0 && x < 1)) {
+            throw new IllegalArgumentException("expected a number from 0 up to (not including) 1, found " + v);
+        }
+        return x;
+    }
+
+    /** A finite number of 0 or more (learning rates, weight decay, clipping). */
+    private static double nonNegative(String v) {
+        double x = finite(v);
+        if (x < 0) {
+            throw new IllegalArgumentException("expected a number of 0 or more, found " + v);
+        }
+        return x;
+    }
+
+    private static double finite(String v) {
+        double x;
         try {
-            return Double.parseDouble(v);
+            x = Double.parseDouble(v);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("expected a number, found '" + v + "'");
         }
+        if (!Double.isFinite(x)) {
+            throw new IllegalArgumentException("expected a finite number, found " + v);
+        }
+        return x;
     }
 
     private static boolean parseBoolean(String v) {

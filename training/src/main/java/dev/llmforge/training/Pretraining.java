@@ -11,12 +11,14 @@ import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.training.data.Rng;
 import dev.llmforge.training.data.TokenData;
+import dev.llmforge.training.data.TokenDataset;
 import dev.llmforge.tokenizer.TokenizerFiles;
 import dev.llmforge.training.data.WindowSource;
 import dev.llmforge.training.metrics.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiPredicate;
 import org.slf4j.Logger;
@@ -45,6 +47,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Pretraining {
     /** The evaluation source of windows of the train split (its metric: {@code train_loss}). */
+    /** The {@link TrainingState#data()} keys of the token files' checksums ({@link TokenDataset#checksum()}). */
+    static final String TRAIN_CHECKSUM = "train_crc32c";
+    static final String VAL_CHECKSUM = "val_crc32c";
     public static final String TRAIN_SPLIT = "train";
     /** The evaluation source of windows of the validation split ({@code val_loss}). */
     public static final String VAL_SPLIT = "val";
@@ -150,7 +155,7 @@ public final class Pretraining {
          * @throws IOException              if the checkpoint cannot be read
          * @throws IllegalArgumentException if the model's vocabulary or tokenizer differs from the data's
          * @throws dev.llmforge.model.InsufficientMemoryException if the run's {@link TrainingMemory} estimate exceeds the memory there is
-         * @throws IllegalStateException    if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
+         * @throws OutputDirectoryException if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
          */
         public Trainer build() throws IOException {
             if (data == null) {
@@ -168,7 +173,7 @@ public final class Pretraining {
                 training = training != null ? training : resumed.config();
                 checkVocabulary(Checkpoint.loadConfig(resumeFrom));
                 checkTokenizer(resumeFrom);
-                checkDataSize(resumed);
+                checkSameData(resumed, resumeFrom);
             } else if (training == null) {
                 training = TrainingConfig.nanoGptShakespeareChar();
             }
@@ -207,7 +212,8 @@ public final class Pretraining {
                     .evalSource(TRAIN_SPLIT, new WindowSource(data.train(), training.batchSize(), block, evalRng))
                     .evalSource(VAL_SPLIT, new WindowSource(data.val(), training.batchSize(), block, evalRng))
                     .tokenizerJson(TokenizerFiles.toJson(data.tokenizer())).data("directory", data.directory().toString())
-                    .data("train_tokens", Long.toString(data.train().size())).data("val_tokens", Long.toString(data.val().size()));
+                    .data("train_tokens", Long.toString(data.train().size())).data("val_tokens", Long.toString(data.val().size()))
+                    .data(TRAIN_CHECKSUM, data.train().checksum()).data(VAL_CHECKSUM, data.val().checksum());
             if (owns) {
                 b.owning(m);
             }
@@ -234,13 +240,23 @@ public final class Pretraining {
             }
         }
 
-        private void checkDataSize(TrainingState s) {
-            Map<String, String> saved = s.data();
-            String train = saved.get("train_tokens");
-            String val = saved.get("val_tokens");
-            if (train != null && val != null && !(train.equals(Long.toString(data.train().size())) && val.equals(Long.toString(data.val().size())))) {
-                LOG.warn("the checkpoint trained on " + train + " train / " + val + " val tokens (" + saved.get("directory") + "), the data now has "
-                        + data.train().size() + " / " + data.val().size() + ": the run will not continue exactly");
+        /** The data of a resumed run is the data it trained on: same sizes and, where recorded, the same checksums of the token files. */
+        private void checkSameData(TrainingState s, Path checkpoint) throws IOException {
+            String where = checkpoint.resolve(TrainingCheckpoint.STATE_FILE) + " data.";
+            for (TokenDataset split : List.of(data.train(), data.val())) {
+                boolean train = split == data.train();
+                String sizeKey = train ? "train_tokens" : "val_tokens";
+                String sumKey = train ? TRAIN_CHECKSUM : VAL_CHECKSUM;
+                String size = s.data().get(sizeKey);
+                if (size != null && !size.equals(Long.toString(split.size()))) {
+                    throw new IllegalArgumentException(where + sizeKey + " records " + size + " tokens, " + split.path() + " has " + split.size()
+                            + ": resume with the data the run trained on (pass its --data), or start a new run");
+                }
+                String sum = s.data().get(sumKey);
+                if (sum != null && !sum.equals(split.checksum())) {
+                    throw new IllegalArgumentException(where + sumKey + " records " + sum + ", " + split.path() + " has " + split.checksum()
+                            + ": same size, other tokens; resume with the data the run trained on, or start a new run");
+                }
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.llmforge.autograd.GradMode;
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.distributed.Collective;
 import dev.llmforge.distributed.DataParallel;
+import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.nn.Module;
 import dev.llmforge.optim.AdamW;
@@ -27,12 +28,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -214,6 +215,15 @@ public final class Trainer implements AutoCloseable {
                     + sources.keySet());
         }
         TrainingCheckpoint.load(dir, models.list(), optimizers.list());
+        for (int i = 0; i < optimizers.list().size(); i++) {
+            NamedOptimizer o = optimizers.list().get(i);
+            Long recorded = s.optimizerSteps().get(o.name());
+            if (recorded != null && recorded != o.optimizer().stepCount()) {
+                throw new IOException(dir.resolve(TrainingCheckpoint.optimizerFile(o.name(), i == 0)) + " holds step " + o.optimizer().stepCount()
+                        + ", but " + TrainingCheckpoint.STATE_FILE + " records step " + recorded + " for optimizer '" + o.name()
+                        + "': the files come from different saves");
+            }
+        }
         for (NamedModel m : models.list()) {
             m.module().setRandomState(s.models().get(m.name()).randomState());
         }
@@ -381,10 +391,10 @@ public final class Trainer implements AutoCloseable {
                 if (best) {
                     bestValue = lastEval.get(bestMetric);
                 }
-                saveLatest();
                 if (best) {
-                    saveBest();
+                    saveBest(); // before ckpt/: see saveBest
                 }
+                saveLatest();
             }
         }
         long lastStep = step;
@@ -451,6 +461,13 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Written before {@code ckpt/} of the same step: if the run dies between the two, {@code ckpt/}
+     * is still the previous one, whose recorded best value is that of an earlier {@code best/}
+     * evaluation; resuming repeats the steps exactly and writes both again. The other order could
+     * leave {@code ckpt/} recording a best value that {@code best/} does not hold, which no later
+     * evaluation would repair.
+     */
     private void saveBest() {
         if (outputDir != null) {
             saveCheckpoint(outputDir.resolve(BEST_DIR), false);
@@ -477,8 +494,10 @@ public final class Trainer implements AutoCloseable {
         models.list().forEach(m -> modelStates.put(m.name(), new TrainingState.ModelState(m.frozen(), m.module().randomState())));
         Map<String, Map<String, Long>> sources = new LinkedHashMap<>();
         sourcesByKey().forEach((key, source) -> sources.put(key, source.state()));
+        Map<String, Long> optimizerSteps = new LinkedHashMap<>();
+        optimizers.list().forEach(o -> optimizerSteps.put(o.name(), o.optimizer().stepCount()));
         return new TrainingState(step, tokensSeen, bestMetric, bestValue, elapsedSeconds(), modelStates,
-                optimizers.list().stream().map(NamedOptimizer::name).toList(), sources, objective.state(), config, data);
+                optimizers.list().stream().map(NamedOptimizer::name).toList(), sources, objective.state(), config, data, optimizerSteps);
     }
 
     private double elapsedSeconds() {
@@ -747,7 +766,8 @@ public final class Trainer implements AutoCloseable {
          *
          * @throws IOException              if the checkpoint cannot be read
          * @throws IllegalArgumentException if models, optimisers, sources or checkpoint do not fit together
-         * @throws IllegalStateException    if a fresh run would replace an earlier run's checkpoint without {@link #overwrite}
+         * @throws OutputDirectoryException if another live run holds the output directory ({@link OutputLock}), or a fresh run
+         *                                  would replace an earlier run's checkpoint without {@link #overwrite}
          */
         public Trainer build() throws IOException {
             if (objective == null) {
@@ -765,6 +785,22 @@ public final class Trainer implements AutoCloseable {
                             + ", the trainer uses " + backend.name());
                 }
             }
+            OutputLock lock = written == null ? null : OutputLock.acquire(written); // by the replica that writes, before anything is read or replaced
+            if (lock != null) {
+                owned.add(lock);
+            }
+            try {
+                return build(modelSet);
+            } catch (IOException | RuntimeException e) {
+                if (lock != null) {
+                    owned.remove(lock);
+                    lock.close();
+                }
+                throw e;
+            }
+        }
+
+        private Trainer build(ModelSet modelSet) throws IOException {
             if (resumeFrom != null) {
                 TrainingState resumed = TrainingCheckpoint.readState(resumeFrom);
                 if (config == null) {
@@ -792,8 +828,12 @@ public final class Trainer implements AutoCloseable {
             try {
                 optimizerSet = new OptimizerSet(optimizerList, modelSet);
                 if (written != null && overwrite && resumeFrom == null) {
-                    deleteTree(written.resolve(LATEST_DIR));
-                    deleteTree(written.resolve(BEST_DIR));
+                    Checkpoint.delete(written.resolve(LATEST_DIR));
+                    Checkpoint.delete(written.resolve(BEST_DIR));
+                }
+                if (written != null) {
+                    Checkpoint.removeLeftovers(written.resolve(LATEST_DIR), resumeFrom);
+                    Checkpoint.removeLeftovers(written.resolve(BEST_DIR), resumeFrom);
                 }
                 return new Trainer(this, modelSet, optimizerSet, written);
             } catch (IOException | RuntimeException e) {
@@ -815,21 +855,12 @@ public final class Trainer implements AutoCloseable {
         }
 
         private static void refuseToReplace(Path dir) throws IOException {
-            if (TrainingCheckpoint.exists(dir)) {
-                long at = TrainingCheckpoint.readState(dir).step();
-                throw new IllegalStateException(dir + " already holds a checkpoint (step " + at + ") of an earlier run: resume from it, "
+            Optional<Path> found = TrainingCheckpoint.exists(dir) ? Optional.of(dir) : Checkpoint.movedAside(dir, TrainingCheckpoint.STATE_FILE);
+            if (found.isPresent()) {
+                long at = TrainingCheckpoint.readState(found.get()).step();
+                throw new OutputDirectoryException((found.get() == dir ? dir : found.get() + ", moved aside by an interrupted write of " + dir + ",")
+                        + " already holds a checkpoint (step " + at + ") of an earlier run: resume from it, "
                         + "allow overwriting it, or choose another output directory");
-            }
-        }
-
-        private static void deleteTree(Path root) throws IOException {
-            if (!Files.exists(root)) {
-                return;
-            }
-            try (var walk = Files.walk(root)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
             }
         }
     }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A training checkpoint: core's model directory for the run's primary model
@@ -103,7 +102,9 @@ public final class TrainingCheckpoint {
     /**
      * The checkpoint to resume from at {@code dir}: {@code dir} itself, or, if a crash happened in the
      * instant between moving the old directory aside and moving the new one in, the previous
-     * checkpoint left under its {@code .NAME.old-*} name (the newest one).
+     * checkpoint left under its {@code .NAME.old-*} name (the newest one). A run starting in the
+     * output directory deletes older runs' leftovers ({@link Checkpoint#removeLeftovers}), so the
+     * one found is this run's.
      *
      * @throws IOException if there is neither
      */
@@ -111,25 +112,7 @@ public final class TrainingCheckpoint {
         if (exists(dir)) {
             return dir;
         }
-        Path parent = dir.toAbsolutePath().getParent();
-        String prefix = "." + dir.getFileName() + ".old-";
-        if (parent != null && Files.isDirectory(parent)) {
-            try (Stream<Path> siblings = Files.list(parent)) {
-                List<Path> old = siblings.filter(p -> p.getFileName().toString().startsWith(prefix) && exists(p))
-                        .sorted((a, b) -> Long.compare(lastModified(b), lastModified(a))).toList();
-                if (!old.isEmpty()) {
-                    return old.get(0);
-                }
-            }
-        }
-        throw new IOException("no training checkpoint at " + dir + " (expected " + STATE_FILE + " there)");
-    }
-
-    private static long lastModified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toMillis();
-        } catch (IOException e) {
-            return 0;
-        }
+        return Checkpoint.movedAside(dir, STATE_FILE)
+                .orElseThrow(() -> new IOException("no training checkpoint at " + dir + " (expected " + STATE_FILE + " there)"));
     }
 }

@@ -62,7 +62,7 @@ public record TrainingConfig(int batchSize, int gradAccumSteps, long maxIters, d
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
             throw new IllegalArgumentException("AdamW betas must be in [0, 1), got " + beta1 + ", " + beta2);
         }
-        if (!(weightDecay >= 0) || !(gradClip >= 0) || Double.isInfinite(gradClip)) {
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay) || !(gradClip >= 0) || Double.isInfinite(gradClip)) {
             throw new IllegalArgumentException("weightDecay and gradClip must be finite and >= 0, got " + weightDecay + ", " + gradClip);
         }
         if (onNonFinite == null) {

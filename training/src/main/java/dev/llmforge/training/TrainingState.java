@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where a training run is, beyond its tensors: saved as {@code trainer.json} in a checkpoint so a
@@ -24,16 +26,20 @@ import java.util.Map;
  * @param elapsedSeconds  wall time spent in earlier runs of this training
  * @param models          each model's role and dropout stream positions, by name, the primary model first
  * @param optimizers      the optimisers' names, the primary first (their state is in the checkpoint's files)
+ * @param optimizerSteps  each optimiser's step count when saved, by name (its state file must say the same)
  * @param sources         the position of each batch source ({@code train}, {@code eval.val}, ...)
  * @param objectiveState  the objective's own state ({@link Objective#state()})
  * @param config          the training configuration
- * @param data            what the run trained on, for information and checks (e.g. {@code directory}, {@code train_tokens})
+ * @param data            what the run trained on, for information and checks (e.g. {@code directory}, {@code train_tokens},
+ *                        {@code train_crc32c})
  */
 public record TrainingState(long step, long tokensSeen, String bestMetric, double bestValue, double elapsedSeconds,
                             Map<String, ModelState> models, List<String> optimizers, Map<String, Map<String, Long>> sources,
-                            Map<String, Long> objectiveState, TrainingConfig config, Map<String, String> data) {
+                            Map<String, Long> objectiveState, TrainingConfig config, Map<String, String> data,
+                            Map<String, Long> optimizerSteps) {
     static final String FORMAT = "llmforge-trainer";
-    static final int VERSION = 2;
+    /** 3: optimiser step counts; 2: several models and optimisers; none: the single-model form. */
+    static final int VERSION = 3;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** A model's role in the run and the positions of its dropout streams ({@code Module.randomState()}). */
@@ -56,6 +62,7 @@ public record TrainingState(long step, long tokensSeen, String bestMetric, doubl
         sources = Collections.unmodifiableMap(s);
         objectiveState = Map.copyOf(objectiveState);
         data = Collections.unmodifiableMap(new LinkedHashMap<>(data));
+        optimizerSteps = Map.copyOf(optimizerSteps);
     }
 
     /** The JSON form ({@code trainer.json}), with the file names that hold each model and optimiser. */
@@ -84,7 +91,10 @@ public record TrainingState(long step, long tokensSeen, String bestMetric, doubl
         }
         ObjectNode optimizersNode = n.putObject("optimizers");
         for (int i = 0; i < optimizers.size(); i++) {
-            optimizersNode.putObject(optimizers.get(i)).put("state", TrainingCheckpoint.optimizerFile(optimizers.get(i), i == 0));
+            ObjectNode o = optimizersNode.putObject(optimizers.get(i)).put("state", TrainingCheckpoint.optimizerFile(optimizers.get(i), i == 0));
+            if (optimizerSteps.containsKey(optimizers.get(i))) {
+                o.put("step", optimizerSteps.get(optimizers.get(i)));
+            }
         }
         ObjectNode sourcesNode = n.putObject("sources");
         sources.forEach((name, state) -> putLongs(sourcesNode.putObject(name), state));
@@ -115,8 +125,8 @@ public record TrainingState(long step, long tokensSeen, String bestMetric, doubl
         if (n == null || !FORMAT.equals(n.path("format").asText())) {
             throw new IOException(source + ": expected \"format\": \"" + FORMAT + "\", found " + (n == null ? "an empty file" : n.path("format")));
         }
-        long step = integer(n, "step", source);
-        long tokens = integer(n, "tokens_seen", source);
+        long step = nonNegative(n, "step", source);
+        long tokens = nonNegative(n, "tokens_seen", source);
         TrainingConfig config = config(n.path("training_config"), source);
         Map<String, String> data = new LinkedHashMap<>();
         n.path("data").properties().forEach(e -> data.put(e.getKey(), e.getValue().asText()));
@@ -137,9 +147,35 @@ public record TrainingState(long step, long tokensSeen, String bestMetric, doubl
         for (Map.Entry<String, JsonNode> e : n.path("sources").properties()) {
             sources.put(e.getKey(), longs(e.getValue(), source + " sources." + e.getKey()));
         }
+        Map<String, Long> optimizerSteps = new LinkedHashMap<>();
+        if (n.path("version").asInt() >= 3) {
+            requireComplete(n, source);
+            for (String o : optimizers) {
+                optimizerSteps.put(o, nonNegative(n.path("optimizers").path(o), "step", source + " optimizers." + o));
+            }
+        }
         JsonNode best = n.path("best");
         return new TrainingState(step, tokens, best.path("metric").asText("val_loss"), best.path("value").asDouble(Double.NaN), elapsed, models,
-                optimizers, sources, longs(n.path("objective"), source + " objective"), config, data);
+                optimizers, sources, longs(n.path("objective"), source + " objective"), config, data, optimizerSteps);
+    }
+
+    /** Every part a resume needs is there: a missing one would silently become a default and the run would not continue exactly. */
+    private static void requireComplete(JsonNode n, String source) throws IOException {
+        for (String key : List.of("best", "elapsed_seconds", "models", "optimizers", "sources", "objective", "data", "training_config")) {
+            if (!n.has(key)) {
+                throw new IOException(source + ": has no '" + key + "' (every part of the state is needed to resume exactly)");
+            }
+        }
+        if (!n.path("best").has("metric")) {
+            throw new IOException(source + ": has no 'best.metric'");
+        }
+        Set<String> given = new HashSet<>();
+        n.path("training_config").fieldNames().forEachRemaining(k -> given.add(PretrainSettings.canonical(k)));
+        for (String key : PretrainSettings.trainingValues(TrainingConfig.nanoGptShakespeareChar()).keySet()) {
+            if (!given.contains(key)) {
+                throw new IOException(source + ": training_config has no '" + key + "' (every training setting is needed to resume exactly)");
+            }
+        }
     }
 
     /**
@@ -157,7 +193,7 @@ public record TrainingState(long step, long tokensSeen, String bestMetric, doubl
         sources.put(Trainer.evalSourceKey(Pretraining.VAL_SPLIT), Map.of("rng", eval));
         Map<String, ModelState> models = Map.of(Trainer.DEFAULT_MODEL, new ModelState(false, longArray(rng.path("model"), source + " rng.model")));
         return new TrainingState(step, tokens, "val_loss", n.path("best_val_loss").asDouble(Double.NaN), elapsed, models,
-                List.of(Trainer.DEFAULT_OPTIMIZER), sources, Map.of(), config, data);
+                List.of(Trainer.DEFAULT_OPTIMIZER), sources, Map.of(), config, data, Map.of());
     }
 
     private static TrainingConfig config(JsonNode node, String source) throws IOException {
@@ -178,6 +214,14 @@ public record TrainingState(long step, long tokensSeen, String bestMetric, doubl
             throw new IOException(source + ": needs an integer '" + key + "', found " + v);
         }
         return v.asLong();
+    }
+
+    private static long nonNegative(JsonNode n, String key, String source) throws IOException {
+        long v = integer(n, key, source);
+        if (v < 0) {
+            throw new IOException(source + ": '" + key + "' must be 0 or more, found " + v);
+        }
+        return v;
     }
 
     private static Map<String, Long> longs(JsonNode node, String where) throws IOException {

@@ -63,6 +63,23 @@ class PretrainSettingsTest {
     }
 
     @Test
+    void nonFiniteAndOutOfRangeValuesAreRefusedNamingTheKey() {
+        var nan = assertThrows(IllegalArgumentException.class, () -> PretrainSettings.check(Map.of("dropout", "NaN"), "run.json"));
+        assertTrue(nan.getMessage().contains("'dropout' in run.json: expected a finite number, found NaN"), nan.getMessage());
+        var inf = assertThrows(IllegalArgumentException.class, () -> PretrainSettings.check(Map.of("--weight-decay", "Infinity"), "the command line"));
+        assertTrue(inf.getMessage().contains("'--weight-decay' in the command line: expected a finite number"), inf.getMessage());
+        var huge = assertThrows(IllegalArgumentException.class, () -> PretrainSettings.check(Map.of("batch_size", "2000000000"), "run.json"));
+        assertTrue(huge.getMessage().contains("'batch_size' in run.json: expected an integer from 1 to 1048576"), huge.getMessage());
+        var negative = assertThrows(IllegalArgumentException.class, () -> PretrainSettings.check(Map.of("lr", "-1e-3"), "run.json"));
+        assertTrue(negative.getMessage().contains("expected a number of 0 or more, found -1e-3"), negative.getMessage());
+        var zeroInterval = assertThrows(IllegalArgumentException.class, () -> PretrainSettings.check(Map.of("eval-interval", "0"), "run.json"));
+        assertTrue(zeroInterval.getMessage().contains("expected an integer of 1 or more, found 0"), zeroInterval.getMessage());
+        assertEquals("dropout", PretrainSettings.canonical("--dropout"));
+        assertThrows(IllegalArgumentException.class, () -> TrainingConfig.builder().weightDecay(Double.POSITIVE_INFINITY).build(),
+                "the configuration itself refuses an infinite weight decay");
+    }
+
+    @Test
     void readsJsonAndPropertiesFiles() throws IOException {
         Path json = dir.resolve("run.json");
         Files.writeString(json, "{\"max_iters\": 500, \"dropout\": 0.2, \"bias\": true, \"on-nan\": \"skip\"}");

@@ -141,7 +141,7 @@ class TrainerTest {
         List<String> lines = Files.readAllLines(out.resolve(Trainer.METRICS_FILE));
         assertEquals(8 + 3, lines.size(), "8 steps and evaluations at 0, 4, 8");
         try (var s = Files.list(out)) {
-            assertEquals(Set.of("ckpt", "best", "metrics.jsonl", "loss.png"), s.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+            assertEquals(Set.of("ckpt", "best", "metrics.jsonl", "loss.png", OutputLock.FILE), s.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
                     "no temporary or old directories left");
         }
     }
@@ -179,7 +179,7 @@ class TrainerTest {
             assertEquals(before.keySet(), contents(ckpt).keySet());
             before.forEach((name, bytes) -> assertArrayEquals(bytes, contentsUnchecked(ckpt).get(name), name + " unchanged"));
             try (var s = Files.list(out)) {
-                assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(), "temporary directory removed");
+                assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".ckpt.")).toList(), "temporary directory removed");
             }
         }
         // and the untouched checkpoint still resumes

@@ -20,12 +20,13 @@ class TrainingStateTest {
         models.put("reference", new TrainingState.ModelState(true, new long[] {3}));
         TrainingState s = new TrainingState(12, 3456, "val_accuracy", 0.75, 9.5, models, List.of("policy", "value"),
                 Map.of("train", Map.of("epoch", 2L, "position", 7L), "eval.val", Map.of("rng", -9L)), Map.of("sampler", 42L),
-                TrainingConfig.builder().batchSize(3).seed(8).build(), Map.of("directory", "/data"));
+                TrainingConfig.builder().batchSize(3).seed(8).build(), Map.of("directory", "/data"), Map.of("policy", 12L, "value", 6L));
         TrainingState read = TrainingState.fromJson(s.toJson(), "trainer.json");
         assertEquals(List.of("policy", "reference"), List.copyOf(read.models().keySet()), "the primary model first");
         assertTrue(read.models().get("reference").frozen());
         assertArrayEquals(new long[] {1, -2}, read.models().get("policy").randomState());
         assertEquals(s.optimizers(), read.optimizers());
+        assertEquals(s.optimizerSteps(), read.optimizerSteps());
         assertEquals(s.sources(), read.sources());
         assertEquals(s.objectiveState(), read.objectiveState());
         assertEquals(s.config(), read.config());

@@ -2,10 +2,7 @@ package dev.llmforge.examples.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -28,16 +25,7 @@ record Corpus(String name, String stem, String text) {
         if (file == null) {
             return tinyShakespeare();
         }
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("input file " + file + " does not exist");
-        }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
-        } catch (CharacterCodingException e) {
-            throw new IOException("input file " + file + " is not UTF-8 text: " + e.getMessage(), e);
-        }
+        String text = TextFiles.readUtf8(file, "input file");
         if (text.isEmpty()) {
             throw new IOException("input file " + file + " is empty");
         }

@@ -1,6 +1,7 @@
 package dev.llmforge.examples.cli;
 
 import dev.llmforge.spi.Backend;
+import dev.llmforge.training.PretrainSettings;
 import picocli.CommandLine.Option;
 
 /** {@code --backend} and {@code --threads}: the engine a command computes on, shared by every command that trains. */
@@ -13,6 +14,7 @@ final class EngineOptions {
 
     /** The chosen backend, started with the chosen threads; an unknown name fails with the names that exist. */
     Backend resolve() {
+        FlagChecks.range("--threads", threads, 0, PretrainSettings.MAX_COUNT);
         return BackendChoice.resolve(backendName, threads);
     }
 }

@@ -8,15 +8,16 @@ import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.StreamingDecoder;
 import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.training.PretrainSettings;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,11 +88,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
-        if (numSamples <= 0) {
-            throw new IllegalArgumentException("--num-samples must be positive, got " + numSamples);
-        }
+        checkFlags();
+        String text = promptFile != null ? TextFiles.readUtf8(promptFile, "prompt file") : prompt;
         Path dir = checkpointDir();
-        String text = promptFile != null ? Files.readString(promptFile, StandardCharsets.UTF_8) : prompt;
         GenerationConfig config = GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature).topK(topK).topP(topP)
                 .repetitionPenalty(repetitionPenalty).useCache(!noCache).seed(seed).build();
         Tokenizer tokenizer = TrainingCheckpoint.tokenizer(dir);
@@ -132,6 +131,23 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The most samples one command generates (they run as one batch). */
+    static final int MAX_SAMPLES = 1024;
+
+    private void checkFlags() {
+        FlagChecks.range("--max-new-tokens", maxNewTokens, 0, Integer.MAX_VALUE);
+        FlagChecks.range("--temperature", temperature, 0, Double.MAX_VALUE);
+        if (temperature > 0 && temperature < GenerationConfig.MIN_TEMPERATURE) {
+            throw new IllegalArgumentException("--temperature takes 0 (greedy) or at least " + GenerationConfig.MIN_TEMPERATURE
+                    + " (a smaller one divides the logits into infinities), got " + temperature);
+        }
+        FlagChecks.range("--top-k", topK, 0, Integer.MAX_VALUE);
+        FlagChecks.range("--top-p", topP, Double.MIN_VALUE, 1);
+        FlagChecks.range("--repetition-penalty", repetitionPenalty, Double.MIN_VALUE, Double.MAX_VALUE);
+        FlagChecks.range("--num-samples", numSamples, 1, MAX_SAMPLES);
+        FlagChecks.range("--threads", threads, 0, PretrainSettings.MAX_COUNT);
+    }
+
     private void endSample(PrintWriter w) {
         w.println();
         if (numSamples > 1) {
@@ -142,17 +158,29 @@ final class GenerateCommand implements Callable<Integer> {
 
     private Path checkpointDir() throws IOException {
         if (checkpoint != null) {
-            if (!Files.isRegularFile(checkpoint.resolve(Checkpoint.WEIGHTS))) {
-                throw new IOException(checkpoint + " is not a checkpoint: expected " + Checkpoint.WEIGHTS + " there");
-            }
-            return checkpoint;
+            return usable(checkpoint).orElseThrow(() -> new IOException(checkpoint + " is not a checkpoint: expected " + Checkpoint.WEIGHTS
+                    + " there"));
         }
         for (String name : new String[] {Trainer.BEST_DIR, Trainer.LATEST_DIR}) {
-            Path candidate = DEFAULT_RUN.resolve(name);
-            if (Files.isRegularFile(candidate.resolve(Checkpoint.WEIGHTS))) {
-                return candidate;
+            Optional<Path> found = usable(DEFAULT_RUN.resolve(name));
+            if (found.isPresent()) {
+                return found.get();
             }
         }
         throw new IOException("no checkpoint in " + DEFAULT_RUN + " (best/ or ckpt/): train one with `llmforge pretrain`, or pass --checkpoint DIR");
+    }
+
+    /** {@code dir} if it holds a model, else the previous checkpoint a write in progress (or killed) has moved aside, with a note. */
+    private Optional<Path> usable(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve(Checkpoint.WEIGHTS))) {
+            return Optional.of(dir);
+        }
+        Optional<Path> aside = Checkpoint.movedAside(dir, Checkpoint.WEIGHTS);
+        aside.ifPresent(p -> {
+            spec.commandLine().getErr().println("note: " + dir + " is being replaced (or its write was interrupted); using the previous "
+                    + "checkpoint, " + p);
+            spec.commandLine().getErr().flush();
+        });
+        return aside;
     }
 }

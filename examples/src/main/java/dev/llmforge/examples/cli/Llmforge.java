@@ -2,6 +2,7 @@ package dev.llmforge.examples.cli;
 
 import dev.llmforge.tensor.BackendNotFoundException;
 import dev.llmforge.training.NonFiniteLossException;
+import dev.llmforge.training.OutputDirectoryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -33,6 +34,7 @@ public final class Llmforge implements Runnable {
     /** The command line with every subcommand and error handling set up (also for tests). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Llmforge());
+        cl.setExpandAtFiles(false); // --prompt @notes.txt is the text "@notes.txt"; --prompt-file reads a file
         PretrainCommand.addSettingOptions(cl.getSubcommands().get("pretrain").getCommandSpec());
         WorldCommand.addSizeOptions(cl.getSubcommands().get("world").getCommandSpec());
         for (String rl : new String[] {"ppo", "grpo"}) {
@@ -49,10 +51,10 @@ public final class Llmforge implements Runnable {
         return cl;
     }
 
-    /** Errors caused by the input (files, flags, data), reported by message alone. */
+    /** Errors caused by the input (files, flags, data), reported by message alone; anything else is a bug and keeps its stack trace. */
     static boolean isUserError(Exception e) {
         return e instanceof IOException || e instanceof UncheckedIOException || e instanceof IllegalArgumentException
-                || e instanceof IllegalStateException || e instanceof NonFiniteLossException || e instanceof BackendNotFoundException;
+                || e instanceof OutputDirectoryException || e instanceof NonFiniteLossException || e instanceof BackendNotFoundException;
     }
 
     private static String message(Throwable e) {

@@ -1,5 +1,6 @@
 package dev.llmforge.examples.cli;
 
+import dev.llmforge.training.OutputDirectoryException;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.data.DatasetPreparer;
@@ -59,7 +60,7 @@ final class PrepareCommand implements Callable<Integer> {
     static TokenData prepare(Corpus corpus, String tokenizer, Path dir, double trainFraction, boolean overwrite, PrintWriter w)
             throws java.io.IOException {
         if (!overwrite && TokenData.isPrepared(dir) && TrainingCheckpoint.exists(dir.resolve(Trainer.LATEST_DIR))) {
-            throw new IllegalStateException(dir + " holds checkpoints trained on its current data: choose another --out, or pass "
+            throw new OutputDirectoryException(dir + " holds checkpoints trained on its current data: choose another --out, or pass "
                     + "--overwrite to replace the data (the checkpoints will no longer match it)");
         }
         w.printf(Locale.ROOT, "encoding %s (%,d characters) with tokenizer %s%n", corpus.name(), corpus.text().length(), tokenizer);

@@ -119,9 +119,9 @@ final class PretrainCommand implements Callable<Integer> {
     static Map<String, String> settingFlags(CommandSpec spec) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            String key = o.longestName().substring(2);
-            if (PretrainSettings.canonical(key) != null) {
-                flags.put(key, String.valueOf((Object) o.getValue()));
+            String flag = o.longestName(); // errors name the flag as typed: --dropout
+            if (PretrainSettings.canonical(flag) != null) {
+                flags.put(flag, String.valueOf((Object) o.getValue()));
             }
         }
         return flags;
@@ -142,6 +142,8 @@ final class PretrainCommand implements Callable<Integer> {
         }
         Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
         Map<String, String> flags = settingFlags();
+        PretrainSettings.check(fileSettings, "the config file");
+        PretrainSettings.check(flags, "the command line");
         run.check(outDir);
         Path latest = outDir.resolve(Trainer.LATEST_DIR);
         Backend backend = engine.resolve(); // an unknown backend fails before any data is prepared

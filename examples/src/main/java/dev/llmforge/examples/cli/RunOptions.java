@@ -1,5 +1,6 @@
 package dev.llmforge.examples.cli;
 
+import dev.llmforge.training.OutputDirectoryException;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import java.nio.file.Path;
@@ -21,15 +22,13 @@ final class RunOptions {
 
     /** Rejects contradictory flags, and a new run in a directory that holds another run's checkpoint. */
     void check(Path outDir) throws java.io.IOException {
-        if (logInterval <= 0) {
-            throw new IllegalArgumentException("--log-interval must be positive, got " + logInterval);
-        }
+        FlagChecks.range("--log-interval", logInterval, 1, Integer.MAX_VALUE);
         if (resume && overwrite) {
             throw new IllegalArgumentException("--resume continues the run in the output directory, --overwrite replaces it: choose one");
         }
         Path latest = outDir.resolve(Trainer.LATEST_DIR);
         if (!resume && !overwrite && TrainingCheckpoint.exists(latest)) {
-            throw new IllegalStateException(latest + " holds a checkpoint at step " + TrainingCheckpoint.readState(latest).step()
+            throw new OutputDirectoryException(latest + " holds a checkpoint at step " + TrainingCheckpoint.readState(latest).step()
                     + " of an earlier run: continue it with --resume, start over with --overwrite, or choose another --out");
         }
     }

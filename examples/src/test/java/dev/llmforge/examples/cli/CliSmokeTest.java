@@ -178,7 +178,7 @@ class CliSmokeTest {
 
         Run value = run("pretrain", "--data", data.toString(), "--out", dir.resolve("e2").toString(), "--max-iters", "lots");
         assertEquals(1, value.exitCode());
-        assertTrue(value.err().contains("'max-iters' in the command line: expected an integer, found 'lots'"), value.toString());
+        assertTrue(value.err().contains("'--max-iters' in the command line: expected an integer, found 'lots'"), value.toString());
 
         Path config = dir.resolve("bad.json");
         Files.writeString(config, "{\"n_layers\": 2}");

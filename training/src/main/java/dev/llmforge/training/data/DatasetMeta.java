@@ -1,5 +1,6 @@
 package dev.llmforge.training.data;
 
+import dev.llmforge.io.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
@@ -40,13 +40,7 @@ public record DatasetMeta(TokenWidth width, int vocabSize, String tokenizer, lon
         n.put("train_fraction", trainFraction);
         n.put("source", source);
         Path file = dir.resolve(FILE_NAME);
-        Path tmp = Files.createTempFile(dir, FILE_NAME, ".tmp");
-        try {
-            Files.write(tmp, JSON.writeValueAsBytes(n));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, JSON.writeValueAsBytes(n));
     }
 
     /** Reads {@code meta.json} from {@code dir}. */

@@ -1,9 +1,9 @@
 package dev.llmforge.training.data;
 
+import dev.llmforge.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,14 +85,6 @@ public record NanoGptMeta(int vocabSize, List<String> itos) {
         root.put("vocab_size", vocabSize);
         root.put("itos", itosMap);
         root.put("stoi", stoi);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, Pickle.write(root));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, Pickle.write(root));
     }
 }

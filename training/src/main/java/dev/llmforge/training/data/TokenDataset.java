@@ -1,5 +1,6 @@
 package dev.llmforge.training.data;
 
+import dev.llmforge.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,11 +8,11 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.CRC32C;
 
 /**
  * A memory-mapped file of token ids (little-endian, no header), nanoGPT's {@code train.bin} format
@@ -71,15 +72,7 @@ public final class TokenDataset {
                 buf.putInt(id);
             }
         }
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, buf.array());
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(path, buf.array());
     }
 
     public Path path() {
@@ -93,6 +86,18 @@ public final class TokenDataset {
     /** Number of tokens. */
     public long size() {
         return size;
+    }
+
+    /** The CRC-32C of the file's bytes, as 8 hex digits: what a checkpoint records to recognise its data. */
+    public String checksum() throws IOException {
+        CRC32C crc = new CRC32C();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (ch.read(buf.clear()) > 0) {
+                crc.update(buf.flip());
+            }
+        }
+        return String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
     }
 
     /** The id at {@code index}. */

@@ -3,20 +3,23 @@ package dev.llmforge.training.metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmforge.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Appends one JSON object per step and per evaluation (every series by name) to a file, flushed line by line. */
 public final class JsonLinesMetrics implements TrainingListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(JsonLinesMetrics.class);
 
     private final BufferedWriter out;
 
@@ -61,45 +64,59 @@ public final class JsonLinesMetrics implements TrainingListener, AutoCloseable {
     /**
      * Drops the lines of steps after {@code step} from an existing metrics file (atomically), so that a
      * run resumed from a checkpoint at {@code step} continues the file without the steps it will redo.
-     * A missing file is left missing; an unreadable line is an error naming it.
+     * A last line cut short (the run was killed or the disk filled while writing it) is dropped with a
+     * warning; any other unreadable line is an error naming it. A missing file is left missing.
      */
     public static void truncateAfter(Path file, long step) throws IOException {
         if (!Files.isRegularFile(file)) {
             return;
         }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        int last = lines.size() - 1;
+        while (last >= 0 && lines.get(last).isBlank()) {
+            last--;
+        }
+        if (last >= 0 && !isJson(lines.get(last))) {
+            LOG.warn(file + " line " + (last + 1) + " is cut short (the run was stopped while writing it): dropped");
+            lines = lines.subList(0, last);
+        }
         List<String> kept = new ArrayList<>();
-        for (JsonNode n : read(file)) {
+        for (JsonNode n : parseAll(file, lines)) {
             if (n.path("step").asLong(Long.MAX_VALUE) <= step) {
-                kept.add(n.toString());
+                kept.add(n.toString() + "\n");
             }
         }
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, kept, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, String.join("", kept).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Every record of a metrics file, in order (blank lines skipped); a line that is not JSON is an error naming it. */
     public static List<JsonNode> read(Path file) throws IOException {
+        return parseAll(file, Files.readAllLines(file, StandardCharsets.UTF_8));
+    }
+
+    private static List<JsonNode> parseAll(Path file, List<String> lines) throws IOException {
         List<JsonNode> records = new ArrayList<>();
-        int lineNumber = 0;
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            lineNumber++;
-            if (line.isBlank()) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
                 continue;
             }
             try {
-                records.add(JSON.readTree(line));
+                records.add(JSON.readTree(lines.get(i)));
             } catch (IOException e) {
-                throw new IOException(file + " line " + lineNumber + ": not a JSON object: " + e.getMessage(), e);
+                throw new IOException(file + " line " + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
             }
         }
         return records;
     }
 
+    private static boolean isJson(String line) {
+        try {
+            JSON.readTree(line);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
     @Override
     public void close() throws IOException {
         out.close();

@@ -1,13 +1,14 @@
 package dev.llmforge.training.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmforge.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Draws chosen series against the step into a PNG, rewritten atomically at each evaluation and at
@@ -79,9 +82,12 @@ public final class MetricsChart implements TrainingListener {
         }
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(MetricsChart.class);
+
     private final Path file;
     private final Spec spec;
     private final List<XYSeries> lines = new ArrayList<>();
+    private boolean failed;
 
     public MetricsChart(Path file, Spec spec) {
         this.file = file;
@@ -118,7 +124,7 @@ public final class MetricsChart implements TrainingListener {
     @Override
     public void onEval(EvalMetrics m) {
         add(Kind.EVAL, m.step(), m.values());
-        write();
+        writeOrWarn();
     }
 
     private void add(Kind kind, long step, Map<String, Double> values) {
@@ -139,7 +145,7 @@ public final class MetricsChart implements TrainingListener {
 
     @Override
     public void onFinish(long step) {
-        write();
+        writeOrWarn();
     }
 
     /** Per-step series thin and light; evaluations bold with markers; the value axis fitted to the data. */
@@ -171,17 +177,25 @@ public final class MetricsChart implements TrainingListener {
                 false);
         style(chart.getXYPlot());
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try {
-                ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 500);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(file, ch -> ChartUtils.writeChartAsPNG(Channels.newOutputStream(ch), chart, 900, 500));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write chart " + file, e);
+        }
+    }
+
+    /**
+     * Renders the chart during a run: a chart that cannot be drawn (a headless JRE without fonts, a
+     * full disk) is a warning, never the end of the run or of its checkpoints.
+     */
+    private void writeOrWarn() {
+        if (failed) {
+            return;
+        }
+        try {
+            write();
+        } catch (RuntimeException | LinkageError | java.awt.AWTError | InternalError e) {
+            failed = true;
+            LOG.warn("cannot draw the chart " + file + " (" + e + "); the run goes on without it");
         }
     }
 }
