@@ -790,7 +790,7 @@ public final class Trainer implements AutoCloseable {
                 owned.add(lock);
             }
             try {
-                return build(modelSet);
+                return build(modelSet, written);
             } catch (IOException | RuntimeException e) {
                 if (lock != null) {
                     owned.remove(lock);
@@ -800,7 +800,7 @@ public final class Trainer implements AutoCloseable {
             }
         }
 
-        private Trainer build(ModelSet modelSet) throws IOException {
+        private Trainer build(ModelSet modelSet, Path written) throws IOException {
             if (resumeFrom != null) {
                 TrainingState resumed = TrainingCheckpoint.readState(resumeFrom);
                 if (config == null) {

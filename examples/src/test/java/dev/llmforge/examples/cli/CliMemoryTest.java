@@ -24,7 +24,7 @@ class CliMemoryTest {
         Path text = Files.writeString(dir.resolve("text.txt"), Corpus.tinyShakespeare().text().substring(0, 5_000), StandardCharsets.UTF_8);
         Path out = dir.resolve("run");
         Run r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run("pretrain", "--input", text.toString(), "--out", out.toString(),
-                "--n-layer", "1", "--n-head", "2", "--n-embd", "16", "--batch-size", "4", "--block-size", "100000000", "--max-iters", "2"));
+                "--n-layer", "1", "--n-head", "2", "--n-embd", "16", "--batch-size", "4096", "--block-size", "1000000", "--max-iters", "2"));
         assertEquals(1, r.exitCode(), r.toString());
         assertTrue(r.out().contains("memory: model ") && r.out().contains("activations at least "), "the estimate is shown: " + r);
         assertTrue(r.err().contains("error: pretraining (model ") && r.err().contains("lower --block-size or --batch-size"), r.toString());
