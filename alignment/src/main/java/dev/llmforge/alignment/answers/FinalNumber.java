@@ -27,9 +27,9 @@ public final class FinalNumber {
 
     /** The canonical final number of {@code response}, or empty when it holds no number at all. */
     public static Optional<String> extract(String response) {
-        Matcher stated = AFTER_THE_ANSWER_IS.matcher(response);
-        if (stated.find()) {
-            return Optional.of(canonical(stated.group(1)));
+        Optional<String> stated = stated(response);
+        if (stated.isPresent()) {
+            return stated;
         }
         Matcher any = NUMBER_PATTERN.matcher(response);
         String last = null;
@@ -37,6 +37,12 @@ public final class FinalNumber {
             last = any.group();
         }
         return Optional.ofNullable(last).map(FinalNumber::canonical);
+    }
+
+    /** The canonical number after the first "The answer is", or empty when the response states none. */
+    public static Optional<String> stated(String response) {
+        Matcher stated = AFTER_THE_ANSWER_IS.matcher(response);
+        return stated.find() ? Optional.of(canonical(stated.group(1))) : Optional.empty();
     }
 
     /** True when {@code text} (trimmed) is one number, e.g. an expected answer "67" or "1,000". */

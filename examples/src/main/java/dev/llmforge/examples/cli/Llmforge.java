@@ -9,13 +9,13 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code llmforge} command line: {@code prepare} (text → token files), {@code pretrain} (train a
- * base model), {@code generate} (sample text from a checkpoint) and {@code world} (generate the story's
- * data). Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
+ * base model), {@code generate} (sample text from a checkpoint), {@code world} (generate the story's
+ * data), {@code ppo} and {@code grpo} (optimise an SFT model with rewards). Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
  * this module.
  */
 @Command(name = "llmforge", mixinStandardHelpOptions = true, version = "llmforge 0.1.0-SNAPSHOT",
         description = "Build, pretrain and sample GPT-style language models on the JVM.",
-        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, WorldCommand.class,
+        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, WorldCommand.class, PpoCommand.class, GrpoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Quick start on Tiny Shakespeare (the default corpus):",
                 "  llmforge pretrain                    # nanoGPT's CPU run, val loss about 1.88",
@@ -35,6 +35,9 @@ public final class Llmforge implements Runnable {
         CommandLine cl = new CommandLine(new Llmforge());
         PretrainCommand.addSettingOptions(cl.getSubcommands().get("pretrain").getCommandSpec());
         WorldCommand.addSizeOptions(cl.getSubcommands().get("world").getCommandSpec());
+        for (String rl : new String[] {"ppo", "grpo"}) {
+            PretrainCommand.addSettingOptions(cl.getSubcommands().get(rl).getCommandSpec(), RolloutOptions.defaults(), false);
+        }
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (!isUserError(e)) {
                 throw e;

@@ -78,9 +78,21 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
     static void addSettingOptions(CommandSpec spec) {
-        Map<String, Object> reference = PretrainSettings.values(GptConfig.shakespeareChar(65),
-                TrainingConfig.nanoGptShakespeareChar());
+        addSettingOptions(spec, TrainingConfig.nanoGptShakespeareChar(), true);
+    }
+
+    /**
+     * Adds one option per {@link PretrainSettings} key, documented with the value of {@code defaults}; without
+     * {@code modelKeys} only the training keys (batch, schedule, evaluation, seed): for commands that fine-tune a
+     * model whose shape is given.
+     */
+    static void addSettingOptions(CommandSpec spec, TrainingConfig defaults, boolean modelKeys) {
+        Map<String, Object> reference = PretrainSettings.values(GptConfig.shakespeareChar(65), defaults);
+        List<String> shapeKeys = PretrainSettings.modelKeys();
         PretrainSettings.descriptions().forEach((key, description) -> {
+            if (!modelKeys && shapeKeys.contains(key)) {
+                return;
+            }
             Object value = reference.get(key);
             OptionSpec.Builder option = OptionSpec.builder("--" + key).description(description + " (default: " + value + ")");
             if (value instanceof Boolean) {
@@ -94,6 +106,11 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** The setting flags given on the command line, by key. */
     private Map<String, String> settingFlags() {
+        return settingFlags(spec);
+    }
+
+    /** The {@link PretrainSettings} flags given on the command line of {@code spec}, by key. */
+    static Map<String, String> settingFlags(CommandSpec spec) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
             String key = o.longestName().substring(2);

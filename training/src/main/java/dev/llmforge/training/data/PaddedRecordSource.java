@@ -126,18 +126,12 @@ public final class PaddedRecordSource implements BatchSource {
 
     /** The record order of an epoch: a seeded shuffle (Fisher–Yates), or the given order. */
     private int[] orderOf(long e) {
+        if (seed != null) {
+            return new Rng(seed + e * EPOCH_STRIDE).permutation(records.size());
+        }
         int[] o = new int[records.size()];
         for (int i = 0; i < o.length; i++) {
             o[i] = i;
-        }
-        if (seed != null) {
-            Rng rng = new Rng(seed + e * EPOCH_STRIDE);
-            for (int i = o.length - 1; i > 0; i--) {
-                int j = (int) rng.nextLong(i + 1);
-                int tmp = o[i];
-                o[i] = o[j];
-                o[j] = tmp;
-            }
         }
         return o;
     }

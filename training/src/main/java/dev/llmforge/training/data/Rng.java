@@ -46,4 +46,19 @@ public final class Rng {
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
+
+    /** 0..n-1 in an order shuffled by this generator (Fisher–Yates). */
+    public int[] permutation(int n) {
+        int[] o = new int[n];
+        for (int i = 0; i < n; i++) {
+            o[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = (int) nextLong(i + 1);
+            int tmp = o[i];
+            o[i] = o[j];
+            o[j] = tmp;
+        }
+        return o;
+    }
 }

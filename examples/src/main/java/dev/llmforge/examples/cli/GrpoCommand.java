@@ -1,0 +1,92 @@
+package dev.llmforge.examples.cli;
+
+import dev.llmforge.alignment.rl.GrpoConfig;
+import dev.llmforge.alignment.rl.GrpoObjective;
+import dev.llmforge.alignment.rl.LossAveraging;
+import dev.llmforge.alignment.rl.Reward;
+import dev.llmforge.model.Gpt;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code llmforge grpo}: GRPO from an SFT model with a reward a program checks. */
+@Command(name = "grpo", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Optimise an SFT model with GRPO and a checkable reward (no value model).",
+        description = {"For each prompt, --group-size responses are sampled; each one's advantage is its reward against the "
+                + "group's mean and standard deviation; the clipped policy loss plus beta times the k3 KL to the frozen SFT "
+                + "model is averaged as --loss-averaging says. Prompts: an eval file ({\"question\",\"answer\"}) or any SFT "
+                + "format with final answers. Logs reward, zero_spread (groups whose responses all got the same reward), "
+                + "KL, clip fraction, entropy and the time split to metrics.jsonl.", ""},
+        footer = {"", "Example:", "  llmforge grpo --from out/sft/best --data out/world/train-eval.jsonl --eval out/world/eval.jsonl "
+                + "--out out/grpo --group-size 8 --max-iters 100"})
+final class GrpoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "FILE", required = true, description = "prompts with expected answers")
+    Path data;
+
+    @Option(names = "--reward", paramLabel = "NAME", defaultValue = "exact-answer", description = "exact-answer or format (default: ${DEFAULT-VALUE})")
+    String reward;
+
+    @Option(names = "--group-size", paramLabel = "G", defaultValue = "8", description = "responses per prompt (default: ${DEFAULT-VALUE})")
+    int groupSize;
+
+    @Option(names = "--beta", paramLabel = "X", defaultValue = "0.04", description = "weight of the k3 KL to the reference; 0 drops it (default: ${DEFAULT-VALUE})")
+    double beta;
+
+    @Option(names = "--clip", paramLabel = "X", defaultValue = "0.2", description = "epsilon of the clipped ratio (default: ${DEFAULT-VALUE})")
+    double clip;
+
+    @Option(names = "--iterations", paramLabel = "N", defaultValue = "1", description = "passes over each rollout (default: ${DEFAULT-VALUE})")
+    int iterations;
+
+    @Option(names = "--minibatches", paramLabel = "N", defaultValue = "1", description = "updates per pass (default: ${DEFAULT-VALUE})")
+    int minibatches;
+
+    @Option(names = "--loss-averaging", paramLabel = "KIND", defaultValue = "sequence",
+            description = "sequence (GRPO paper), token (DAPO) or constant (Dr. GRPO) (default: ${DEFAULT-VALUE})")
+    String averaging;
+
+    @Mixin
+    RolloutOptions rollout;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Mixin
+    RunOptions run;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter w = spec.commandLine().getOut();
+        run.check(rollout.out);
+        Reward checker = Reward.named(reward);
+        GrpoConfig settings = new GrpoConfig(rollout.promptsPerStep, groupSize, beta, clip, iterations, minibatches,
+                LossAveraging.named(averaging), GrpoConfig.defaults(1).stdEpsilon());
+        TrainingConfig config = rollout.trainingConfig(spec, run);
+        Backend backend = engine.resolve();
+        w.println("backend: " + BackendChoice.describe(backend));
+        Tokenizer tokenizer = rollout.tokenizer();
+        var prompts = rollout.prompts(data, w);
+        var evalPrompts = rollout.evalPrompts(w);
+        Gpt policy = rollout.loadSft(backend);
+        Gpt reference = rollout.loadSft(backend);
+        GrpoObjective objective = new GrpoObjective(policy, reference, rollout.sampler(policy, tokenizer), prompts, evalPrompts, checker,
+                settings, config.seed());
+        Trainer.Builder builder = Trainer.builder().backend(backend).model("policy", policy).frozenModel("reference", reference)
+                .objective(objective).owning(objective).owning(policy).owning(reference).data("prompts", data.toString())
+                .bestMetric("val_reward", Trainer.Goal.MAXIMIZE);
+        rollout.train(builder, tokenizer, config, run, w);
+        return 0;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.llmforge.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.llmforge.alignment.reward.RewardModel;
+import dev.llmforge.io.Checkpoint;
+import dev.llmforge.model.Gpt;
+import dev.llmforge.model.GptConfig;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.tensor.Backends;
+import dev.llmforge.tokenizer.CharTokenizer;
+import dev.llmforge.tokenizer.TokenizerFiles;
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingCheckpoint;
+import dev.llmforge.training.metrics.JsonLinesMetrics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code llmforge grpo} and {@code llmforge ppo} in-process on a tiny untrained "SFT" model, reference backend. */
+class RolloutCommandsTest {
+    @TempDir
+    static Path dir;
+    static Path sft;
+    static Path reward;
+    static Path prompts;
+
+    @BeforeAll
+    static void writeModels() throws Exception {
+        Backend backend = Backends.get("reference");
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus("0123456789 abcdefghijklmnopqrstuvwxyz?.:+\nQA", List.of("<|endoftext|>"));
+        GptConfig config = GptConfig.builder().vocabSize(tokenizer.vocabSize()).blockSize(32).nLayer(1).nHead(2).nEmbd(16).build();
+        sft = dir.resolve("sft");
+        try (Gpt model = new Gpt(config, backend, 3)) {
+            Checkpoint.save(sft, model);
+        }
+        TokenizerFiles.save(tokenizer, sft.resolve(Checkpoint.TOKENIZER));
+        reward = dir.resolve("reward");
+        try (RewardModel rm = RewardModel.withFreshHead(new Gpt(config, backend, 4), 5)) {
+            rm.save(reward);
+        }
+        prompts = dir.resolve("prompts.jsonl");
+        Files.writeString(prompts, "{\"question\":\"what is 1+1?\",\"answer\":\"2\"}\n{\"question\":\"what is 2+2?\",\"answer\":\"4\"}\n"
+                + "{\"question\":\"what is 3+3?\",\"answer\":\"6\"}\n");
+    }
+
+    static List<Double> steps(Path out, String key) throws Exception {
+        return JsonLinesMetrics.read(out.resolve(Trainer.METRICS_FILE)).stream().filter(n -> n.get("type").asText().equals("step"))
+                .map(n -> n.get(key).asDouble()).toList();
+    }
+
+    @Test
+    void grpoTrainsWithACheckableRewardAndResumes() throws Exception {
+        Path out = dir.resolve("grpo");
+        String[] base = {"grpo", "--backend", "reference", "--from", sft.toString(), "--data", prompts.toString(), "--eval", prompts.toString(),
+            "--out", out.toString(), "--reward", "format", "--group-size", "3", "--prompts-per-step", "2", "--max-new-tokens", "6",
+            "--lr", "1e-3", "--eval-interval", "2"};
+        CliSmokeTest.Run first = CliSmokeTest.run(CliSmokeTest.with(base, "--max-iters", "2"));
+        assertEquals(0, first.exitCode(), first.toString());
+        assertTrue(first.out().contains("prompts: 3 from"), first.out());
+        assertEquals(2, steps(out, "zero_spread").size());
+        CliSmokeTest.Run resumed = CliSmokeTest.run(CliSmokeTest.with(base, "--max-iters", "3", "--resume"));
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertEquals(3, TrainingCheckpoint.readState(out.resolve(Trainer.LATEST_DIR)).step());
+        assertEquals(3, steps(out, "reward").size());
+    }
+
+    @Test
+    void ppoTrainsAgainstARewardModel() throws Exception {
+        Path out = dir.resolve("ppo");
+        CliSmokeTest.Run r = CliSmokeTest.run("ppo", "--backend", "reference", "--from", sft.toString(), "--reward", reward.toString(), "--prompts",
+                prompts.toString(), "--out", out.toString(), "--prompts-per-step", "2", "--max-new-tokens", "6", "--max-iters", "2",
+                "--epochs", "2", "--kl-estimator", "k3", "--lr", "1e-3");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals(2, steps(out, "explained_variance").size());
+        assertTrue(Files.isRegularFile(out.resolve(Trainer.LATEST_DIR).resolve(TrainingCheckpoint.weightsFile("value", false))));
+    }
+
+    @Test
+    void anUnknownRewardIsAnErrorNamingTheChoices() {
+        CliSmokeTest.Run r = CliSmokeTest.run("grpo", "--backend", "reference", "--from", sft.toString(), "--data", prompts.toString(), "--out",
+                dir.resolve("bad").toString(), "--reward", "accuracy");
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("exact-answer, format"), r.err());
+    }
+}
