@@ -11,13 +11,13 @@ import picocli.CommandLine.Command;
  * The {@code llmforge} command line: {@code prepare} (text → token files), {@code pretrain} (train a
  * base model), {@code generate} (sample text from a checkpoint), {@code eval} (accuracy on questions with known
  * answers, in a prompt style), {@code world} (generate the story's data), {@code ppo} and {@code grpo} (optimise an
- * SFT model with rewards). Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
+ * SFT model with rewards), {@code story} (all of it, evaluated, in one report). Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
  * this module.
  */
 @Command(name = "llmforge", mixinStandardHelpOptions = true, version = "llmforge 0.1.0-SNAPSHOT",
         description = "Build, pretrain and sample GPT-style language models on the JVM.",
         subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, EvalCommand.class, WorldCommand.class,
-                PpoCommand.class, GrpoCommand.class,
+                PpoCommand.class, GrpoCommand.class, StoryCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Quick start on Tiny Shakespeare (the default corpus):",
                 "  llmforge pretrain                    # nanoGPT's CPU run, val loss about 1.88",

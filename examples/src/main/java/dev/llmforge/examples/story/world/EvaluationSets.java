@@ -61,4 +61,25 @@ final class EvaluationSets {
         }
         return records;
     }
+
+    /**
+     * Questions from the training side with their answers, for sampling answers to rank and for reinforcement
+     * learning prompts: one fact question per training country (kinds in turn, phrasing drawn at random) and as many
+     * training age problems as there are held-out ones (never with a held-out problem's numbers).
+     */
+    static List<EvalRecord> trainingPrompts(WorldSplit split, WorldSize size, long seed) {
+        WorldRandom random = WorldRandom.stream(seed, "training prompts");
+        List<EvalRecord> records = new ArrayList<>();
+        List<Country> training = split.training();
+        for (int i = 0; i < training.size(); i++) {
+            Country c = training.get(i);
+            Fact fact = Fact.values()[i % Fact.values().length];
+            records.add(new EvalRecord(fact.question(c, random.below(fact.questionCount())), fact.answer(c), fact.label(), null));
+        }
+        for (int i = 0; i < size.evalAgeProblems(); i++) {
+            AgeProblem p = split.trainingProblem(random);
+            records.add(new EvalRecord(p.question(), Integer.toString(p.answer()), AGE, null));
+        }
+        return random.shuffled(records);
+    }
 }

@@ -1,0 +1,46 @@
+package dev.llmforge.examples.story;
+
+import dev.llmforge.alignment.eval.EvalPrompt;
+import dev.llmforge.alignment.eval.EvalRecord;
+import dev.llmforge.alignment.eval.Evaluator;
+import dev.llmforge.alignment.eval.FewShotExemplars;
+import dev.llmforge.alignment.eval.PromptStyle;
+import dev.llmforge.alignment.eval.QuestionResult;
+import dev.llmforge.examples.story.world.StoryWorld;
+import dev.llmforge.model.Gpt;
+import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.tokenizer.chat.ChatTemplate;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The held-out questions every model is asked (the first {@link StoryPlan#evalQuestions} of the world's fact and
+ * age files), the few-shot exemplars, and how a model is asked: in the document layout for the base model, in
+ * the Q&A template for the fine-tuned ones.
+ */
+record Questions(List<EvalRecord> facts, List<EvalRecord> ages, FewShotExemplars exemplars) {
+    static Questions of(StoryRun run) throws IOException {
+        int n = run.plan().evalQuestions();
+        List<EvalRecord> facts = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_FACTS));
+        List<EvalRecord> ages = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_AGES));
+        return new Questions(facts.subList(0, Math.min(n, facts.size())), ages.subList(0, Math.min(n, ages.size())),
+                new FewShotExemplars(EvalRecord.read(run.layout().worldFile(StoryWorld.FEW_SHOT)), run.plan().shots()));
+    }
+
+    /** The base model reads plain documents; every later stage was fine-tuned in the Q&A template. */
+    static ChatTemplate templateOf(String stage, StoryRun run) {
+        return BaseStage.NAME.equals(stage) ? null : run.template();
+    }
+
+    /** {@code records} put to {@code model} in {@code style}, answered as {@code sampling} says. */
+    List<QuestionResult> ask(StoryRun run, Gpt model, Tokenizer tokenizer, String stage, PromptStyle style, Evaluator.Sampling sampling,
+                             List<EvalRecord> records) {
+        EvalPrompt prompt = new EvalPrompt(style, templateOf(stage, run), style.usesExemplars() ? exemplars : null);
+        return new Evaluator(model, tokenizer, prompt, sampling, run.plan().generationBatch()).run(records, done -> { });
+    }
+
+    /** Greedy answers of {@code model} to {@code records}, zero-shot. */
+    List<QuestionResult> greedy(StoryRun run, Gpt model, Tokenizer tokenizer, String stage, List<EvalRecord> records) {
+        return ask(run, model, tokenizer, stage, PromptStyle.ZERO_SHOT, Evaluator.Sampling.greedy(run.plan().maxNewTokens()), records);
+    }
+}
