@@ -46,16 +46,17 @@ public record StoryPlan(String name, WorldSize world, GptConfig model, TrainingC
     }
 
     /**
-     * A tiny world (48 countries, 12 held out) and model (2 layers, width 64, context 512): every stage runs for a
-     * few dozen to a few hundred steps, two values of K. It shows the form of the report and that SFT answers where
-     * the base model continues; its other figures are too noisy to read much into.
+     * A tiny world (48 countries, 12 held out) and model (2 layers, width 64, context 320): every stage runs for a few
+     * dozen to a few hundred steps, two values of K, one few-shot exemplar (a longer prompt is read from its end). It
+     * shows the form of the report and that SFT answers where the base model continues; its other figures are too
+     * noisy to read much into.
      */
     public static StoryPlan quick() {
-        GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(2).nHead(4).nEmbd(64).blockSize(512).dropout(0).build();
+        GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(2).nHead(4).nEmbd(64).blockSize(320).dropout(0).build();
         return new StoryPlan("quick", WorldSize.quick(), model,
-                schedule(16, 400, 3e-3, 100, 4), schedule(16, 200, 1e-3, 100, 4), schedule(8, 60, 5e-4, 30, 4),
-                constant(12, 3e-5, 6), schedule(4, 60, 1e-4, 30, 4), constant(12, 3e-5, 6),
-                4, 48, 8, 4, 160, 40, 1, List.of(1, 5), 32);
+                schedule(8, 300, 3e-3, 100, 4), schedule(8, 150, 1e-3, 75, 4), schedule(4, 40, 5e-4, 20, 4),
+                constant(6, 3e-5, 3), schedule(4, 40, 1e-4, 20, 4), constant(6, 3e-5, 3),
+                4, 32, 8, 4, 150, 40, 1, List.of(1, 5), 32);
     }
 
     /**
