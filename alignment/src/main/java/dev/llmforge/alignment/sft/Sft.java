@@ -61,6 +61,8 @@ public final class Sft {
     public static final String VAL = "val";
     /** The evaluation source of training records ({@code train_loss}). */
     public static final String TRAIN = "train";
+    /** The {@code trainer.json} data entry naming the held-out files, when they were given. */
+    public static final String VAL_FILES = "val_files";
 
     private static final Logger LOG = LoggerFactory.getLogger(Sft.class);
     private static final long TRAIN_STREAM = 0x73667474L;
@@ -296,6 +298,9 @@ public final class Sft {
                     .tokenizerJson(TokenizerFiles.toJson(t)).data("files", names(data)).data("template", template)
                     .data("loss_on", lossOn.id()).data("train_records", Integer.toString(trainRows.size()))
                     .data("val_records", Integer.toString(valRows.size()));
+            if (!validationData.isEmpty()) {
+                b.data(VAL_FILES, names(validationData));
+            }
             if (owns) {
                 b.owning(m);
             }

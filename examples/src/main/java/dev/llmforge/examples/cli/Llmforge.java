@@ -2,6 +2,7 @@ package dev.llmforge.examples.cli;
 
 import dev.llmforge.tensor.BackendNotFoundException;
 import dev.llmforge.training.NonFiniteLossException;
+import dev.llmforge.training.PretrainSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -9,13 +10,14 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code llmforge} command line: {@code prepare} (text → token files), {@code pretrain} (train a
- * base model), {@code generate} (sample text from a checkpoint) and {@code world} (generate the story's
- * data). Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
+ * base model), {@code generate} (sample text from a checkpoint), {@code sft} (fine-tune on conversations),
+ * {@code chat} (talk with a fine-tuned model) and {@code world} (generate the story's data). Run without
+ * arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
  * this module.
  */
 @Command(name = "llmforge", mixinStandardHelpOptions = true, version = "llmforge 0.1.0-SNAPSHOT",
         description = "Build, pretrain and sample GPT-style language models on the JVM.",
-        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, WorldCommand.class,
+        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, SftCommand.class, ChatCommand.class, WorldCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Quick start on Tiny Shakespeare (the default corpus):",
                 "  llmforge pretrain                    # nanoGPT's CPU run, val loss about 1.88",
@@ -34,6 +36,7 @@ public final class Llmforge implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Llmforge());
         PretrainCommand.addSettingOptions(cl.getSubcommands().get("pretrain").getCommandSpec());
+        PretrainCommand.addSettingOptions(cl.getSubcommands().get("sft").getCommandSpec(), PretrainSettings.trainingValues(SftCommand.defaults()));
         WorldCommand.addSizeOptions(cl.getSubcommands().get("world").getCommandSpec());
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (!isUserError(e)) {

@@ -78,10 +78,16 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
     static void addSettingOptions(CommandSpec spec) {
-        Map<String, Object> reference = PretrainSettings.values(GptConfig.shakespeareChar(65),
-                TrainingConfig.nanoGptShakespeareChar());
+        addSettingOptions(spec, PretrainSettings.values(GptConfig.shakespeareChar(65), TrainingConfig.nanoGptShakespeareChar()));
+    }
+
+    /** Adds one option per key of {@code defaults} (a subset of {@link PretrainSettings}' keys), documented with its default. */
+    static void addSettingOptions(CommandSpec spec, Map<String, Object> defaults) {
         PretrainSettings.descriptions().forEach((key, description) -> {
-            Object value = reference.get(key);
+            if (!defaults.containsKey(key)) {
+                return;
+            }
+            Object value = defaults.get(key);
             OptionSpec.Builder option = OptionSpec.builder("--" + key).description(description + " (default: " + value + ")");
             if (value instanceof Boolean) {
                 option.type(Boolean.class).negatable(true).arity("0..1").paramLabel("true|false");
@@ -92,8 +98,8 @@ final class PretrainCommand implements Callable<Integer> {
         });
     }
 
-    /** The setting flags given on the command line, by key. */
-    private Map<String, String> settingFlags() {
+    /** The setting flags given on the command line of {@code spec}, by key. */
+    static Map<String, String> settingFlags(CommandSpec spec) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
             String key = o.longestName().substring(2);
@@ -118,9 +124,8 @@ final class PretrainCommand implements Callable<Integer> {
             }
         }
         Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
-        Map<String, String> flags = settingFlags();
+        Map<String, String> flags = settingFlags(spec);
         run.check(outDir);
-        Path latest = outDir.resolve(Trainer.LATEST_DIR);
         Backend backend = engine.resolve(); // an unknown backend fails before any data is prepared
         TokenData tokens = openData(outDir, corpus, w);
 
@@ -128,14 +133,7 @@ final class PretrainCommand implements Callable<Integer> {
         TrainingConfig training;
         Path resumeFrom = null;
         if (run.resume) {
-            try {
-                resumeFrom = TrainingCheckpoint.resumable(latest);
-            } catch (IOException e) {
-                throw new IOException(e.getMessage() + ": nothing to resume (run without --resume to start)", e);
-            }
-            if (!resumeFrom.toAbsolutePath().equals(latest.toAbsolutePath())) {
-                w.println("note: " + latest + " is missing; resuming from " + resumeFrom + ", the checkpoint an interrupted write moved aside");
-            }
+            resumeFrom = TrainingRuns.resumable(outDir, w);
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
             GptConfig saved = Checkpoint.loadConfig(resumeFrom);
             GptConfig.Builder mb = saved.toBuilder();
