@@ -124,7 +124,7 @@ final class SftCommand implements Callable<Integer> {
         Backend backend = engine.resolve();
 
         Sft.Builder builder = Sft.builder().backend(backend).outputDir(outDir).overwrite(run.overwrite).lossOn(loss).format(fileFormat)
-                .skipBadRecords(skipBadRecords).answerEvaluation(evalAnswers, answerTokens).listener(new ConsoleProgress(w, run.logInterval))
+                .skipBadRecords(skipBadRecords).listener(new ConsoleProgress(w, run.logInterval))
                 .report(line -> {
                     w.println(line);
                     w.flush();
@@ -145,7 +145,8 @@ final class SftCommand implements Callable<Integer> {
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
             training = PretrainSettings.applyTraining(flags, "the command line",
                     PretrainSettings.applyTraining(fileSettings, "the config file", state.config()));
-            builder.resumeFrom(resumeFrom).template(template != null ? template : state.data().getOrDefault("template", "qa"))
+            builder.resumeFrom(resumeFrom).answerEvaluation(saved(state, "--eval-answers", Sft.ANSWER_RECORDS, evalAnswers),
+                    saved(state, "--answer-tokens", Sft.ANSWER_TOKENS, answerTokens)).template(template != null ? template : state.data().getOrDefault("template", "qa"))
                     .data(data != null ? data : savedFiles(state, "files", resumeFrom));
             if (valData == null && state.data().containsKey(Sft.VAL_FILES)) {
                 builder.validationData(savedFiles(state, Sft.VAL_FILES, resumeFrom));
@@ -160,7 +161,7 @@ final class SftCommand implements Callable<Integer> {
             training = PretrainSettings.applyTraining(flags, "the command line", PretrainSettings.applyTraining(fileSettings, "the config file", defaults()));
             start = StartingPoint.load(from, backend);
             w.println("from: " + start.description());
-            builder.model(start.model(), start.tokenizer()).template(template != null ? template : "qa").data(data);
+            builder.answerEvaluation(evalAnswers, answerTokens).model(start.model(), start.tokenizer()).template(template != null ? template : "qa").data(data);
         }
         builder.config(training);
         w.println("backend: " + BackendChoice.describe(backend));
@@ -180,6 +181,12 @@ final class SftCommand implements Callable<Integer> {
             w.flush();
         }
         return 0;
+    }
+
+    /** The flag's value if given, else the run's saved value, else the flag's default. */
+    private int saved(TrainingState state, String flag, String key, int value) {
+        String v = state.data().get(key);
+        return spec.commandLine().getParseResult().hasMatchedOption(flag) || v == null ? value : Integer.parseInt(v);
     }
 
     private static List<Path> savedFiles(TrainingState state, String key, Path checkpoint) {
