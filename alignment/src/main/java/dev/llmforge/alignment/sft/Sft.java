@@ -61,6 +61,11 @@ public final class Sft {
     public static final String VAL = "val";
     /** The evaluation source of training records ({@code train_loss}). */
     public static final String TRAIN = "train";
+    /** The {@code trainer.json} data entry naming the held-out files, when they were given. */
+    public static final String VAL_FILES = "val_files";
+    /** The {@code trainer.json} data entries of {@link Builder#answerEvaluation}. */
+    public static final String ANSWER_RECORDS = "answer_records";
+    public static final String ANSWER_TOKENS = "answer_tokens";
 
     private static final Logger LOG = LoggerFactory.getLogger(Sft.class);
     private static final long TRAIN_STREAM = 0x73667474L;
@@ -288,6 +293,10 @@ public final class Sft {
             NextTokenRows train = rows(trainRows, training.batchSize(), padId, training.seed() ^ TRAIN_STREAM);
             NextTokenRows trainEval = rows(trainRows, training.batchSize(), padId, training.seed() ^ SPLIT_STREAM);
             NextTokenRows valEval = rows(valRows, training.batchSize(), padId, null);
+            if (answerRecords > 0 && answerTokens >= m.config().blockSize()) {
+                throw new IllegalArgumentException("greedy answers of up to " + answerTokens + " tokens leave no room for the question in a context of "
+                        + m.config().blockSize() + ": choose fewer answer tokens");
+            }
             AnswerAccuracy accuracy = answerRecords > 0 && AnswerAccuracy.applies(valRecords)
                     ? new AnswerAccuracy(VAL, valRecords, answerRecords, new ChatGeneration(chat, t), answerTokens) : null;
             Trainer.Builder b = trainer.backend(backend).config(training).model(Trainer.DEFAULT_MODEL, m)
@@ -295,7 +304,11 @@ public final class Sft {
                     .trainSource(train).evalSource(TRAIN, trainEval).evalSource(VAL, valEval)
                     .tokenizerJson(TokenizerFiles.toJson(t)).data("files", names(data)).data("template", template)
                     .data("loss_on", lossOn.id()).data("train_records", Integer.toString(trainRows.size()))
-                    .data("val_records", Integer.toString(valRows.size()));
+                    .data("val_records", Integer.toString(valRows.size())).data(ANSWER_RECORDS, Integer.toString(answerRecords))
+                    .data(ANSWER_TOKENS, Integer.toString(answerTokens));
+            if (!validationData.isEmpty()) {
+                b.data(VAL_FILES, names(validationData));
+            }
             if (owns) {
                 b.owning(m);
             }

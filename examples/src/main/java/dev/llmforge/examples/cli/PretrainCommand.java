@@ -78,22 +78,16 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
     static void addSettingOptions(CommandSpec spec) {
-        addSettingOptions(spec, TrainingConfig.nanoGptShakespeareChar(), true);
+        addSettingOptions(spec, PretrainSettings.values(GptConfig.shakespeareChar(65), TrainingConfig.nanoGptShakespeareChar()));
     }
 
-    /**
-     * Adds one option per {@link PretrainSettings} key, documented with the value of {@code defaults}; without
-     * {@code modelKeys} only the training keys (batch, schedule, evaluation, seed): for commands that fine-tune a
-     * model whose shape is given.
-     */
-    static void addSettingOptions(CommandSpec spec, TrainingConfig defaults, boolean modelKeys) {
-        Map<String, Object> reference = PretrainSettings.values(GptConfig.shakespeareChar(65), defaults);
-        List<String> shapeKeys = PretrainSettings.modelKeys();
+    /** Adds one option per key of {@code defaults} (a subset of {@link PretrainSettings}' keys), documented with its default. */
+    static void addSettingOptions(CommandSpec spec, Map<String, Object> defaults) {
         PretrainSettings.descriptions().forEach((key, description) -> {
-            if (!modelKeys && shapeKeys.contains(key)) {
+            if (!defaults.containsKey(key)) {
                 return;
             }
-            Object value = reference.get(key);
+            Object value = defaults.get(key);
             OptionSpec.Builder option = OptionSpec.builder("--" + key).description(description + " (default: " + value + ")");
             if (value instanceof Boolean) {
                 option.type(Boolean.class).negatable(true).arity("0..1").paramLabel("true|false");
@@ -104,12 +98,7 @@ final class PretrainCommand implements Callable<Integer> {
         });
     }
 
-    /** The setting flags given on the command line, by key. */
-    private Map<String, String> settingFlags() {
-        return settingFlags(spec);
-    }
-
-    /** The {@link PretrainSettings} flags given on the command line of {@code spec}, by key. */
+    /** The setting flags given on the command line of {@code spec}, by key. */
     static Map<String, String> settingFlags(CommandSpec spec) {
         Map<String, String> flags = new LinkedHashMap<>();
         for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
@@ -135,9 +124,8 @@ final class PretrainCommand implements Callable<Integer> {
             }
         }
         Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
-        Map<String, String> flags = settingFlags();
+        Map<String, String> flags = settingFlags(spec);
         run.check(outDir);
-        Path latest = outDir.resolve(Trainer.LATEST_DIR);
         Backend backend = engine.resolve(); // an unknown backend fails before any data is prepared
         TokenData tokens = openData(outDir, corpus, w);
 
@@ -145,14 +133,7 @@ final class PretrainCommand implements Callable<Integer> {
         TrainingConfig training;
         Path resumeFrom = null;
         if (run.resume) {
-            try {
-                resumeFrom = TrainingCheckpoint.resumable(latest);
-            } catch (IOException e) {
-                throw new IOException(e.getMessage() + ": nothing to resume (run without --resume to start)", e);
-            }
-            if (!resumeFrom.toAbsolutePath().equals(latest.toAbsolutePath())) {
-                w.println("note: " + latest + " is missing; resuming from " + resumeFrom + ", the checkpoint an interrupted write moved aside");
-            }
+            resumeFrom = TrainingRuns.resumable(outDir, w);
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
             GptConfig saved = Checkpoint.loadConfig(resumeFrom);
             GptConfig.Builder mb = saved.toBuilder();

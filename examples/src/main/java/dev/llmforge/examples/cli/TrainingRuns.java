@@ -3,6 +3,7 @@ package dev.llmforge.examples.cli;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingResult;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -40,6 +41,24 @@ final class TrainingRuns {
                 // the hook is running: it returns now that the run has ended
             }
         }
+    }
+
+    /**
+     * The checkpoint to resume in {@code outDir}: {@code ckpt/}, or the one an interrupted write moved aside (said on
+     * {@code w}).
+     */
+    static Path resumable(Path outDir, PrintWriter w) throws IOException {
+        Path latest = outDir.resolve(Trainer.LATEST_DIR);
+        Path resumeFrom;
+        try {
+            resumeFrom = TrainingCheckpoint.resumable(latest);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + ": nothing to resume (run without --resume to start)", e);
+        }
+        if (!resumeFrom.toAbsolutePath().equals(latest.toAbsolutePath())) {
+            w.println("note: " + latest + " is missing; resuming from " + resumeFrom + ", the checkpoint an interrupted write moved aside");
+        }
+        return resumeFrom;
     }
 
     /** Steps, speed, the last evaluation, the best checkpoint and where the files are. */
