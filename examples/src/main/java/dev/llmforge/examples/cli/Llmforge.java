@@ -2,6 +2,7 @@ package dev.llmforge.examples.cli;
 
 import dev.llmforge.tensor.BackendNotFoundException;
 import dev.llmforge.training.NonFiniteLossException;
+import dev.llmforge.training.PretrainSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -9,13 +10,14 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code llmforge} command line: {@code prepare} (text → token files), {@code pretrain} (train a
- * base model), {@code generate} (sample text from a checkpoint) and {@code world} (generate the story's
- * data). Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
+ * base model), {@code generate} (sample text from a checkpoint), {@code world} (generate the story's
+ * data), {@code reward} (train a reward model on preference pairs) and {@code dpo} (DPO on preference pairs).
+ * Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
  * this module.
  */
 @Command(name = "llmforge", mixinStandardHelpOptions = true, version = "llmforge 0.1.0-SNAPSHOT",
         description = "Build, pretrain and sample GPT-style language models on the JVM.",
-        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, WorldCommand.class,
+        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, WorldCommand.class, RewardCommand.class, DpoCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Quick start on Tiny Shakespeare (the default corpus):",
                 "  llmforge pretrain                    # nanoGPT's CPU run, val loss about 1.88",
@@ -35,6 +37,8 @@ public final class Llmforge implements Runnable {
         CommandLine cl = new CommandLine(new Llmforge());
         PretrainCommand.addSettingOptions(cl.getSubcommands().get("pretrain").getCommandSpec());
         WorldCommand.addSizeOptions(cl.getSubcommands().get("world").getCommandSpec());
+        SettingFlags.add(cl.getSubcommands().get("reward").getCommandSpec(), PretrainSettings.trainingValues(RewardCommand.DEFAULTS));
+        SettingFlags.add(cl.getSubcommands().get("dpo").getCommandSpec(), PretrainSettings.trainingValues(DpoCommand.DEFAULTS));
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (!isUserError(e)) {
                 throw e;
