@@ -5,6 +5,10 @@ import dev.llmforge.alignment.data.PreferenceExample;
 import dev.llmforge.alignment.data.RecordLocation;
 import dev.llmforge.alignment.data.Truncation;
 import dev.llmforge.model.GptConfig;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.tensor.Backends;
+import dev.llmforge.tensor.Tensor;
+import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.metrics.EvalMetrics;
 import dev.llmforge.training.metrics.StepMetrics;
@@ -20,6 +24,11 @@ public final class PreferenceFixtures {
     /** The end-of-turn token; also the padding id in the tests (PAD == EOS). */
     public static final int EOS = 0;
     public static final GptConfig CONFIG = GptConfig.builder().vocabSize(20).blockSize(16).nLayer(1).nHead(2).nEmbd(16).build();
+    public static final Backend REFERENCE = Backends.get("reference");
+    public static final TensorFactory TENSORS = Tensor.on(REFERENCE);
+    /** 48 prompts to train on and 12 held out. */
+    public static final List<List<PreferenceExample>> TRAIN = groups(48, 1);
+    public static final List<List<PreferenceExample>> VAL = groups(12, 2);
 
     private PreferenceFixtures() {
     }

@@ -2,6 +2,9 @@ package dev.llmforge.alignment.dpo;
 
 import static dev.llmforge.alignment.PreferenceFixtures.CONFIG;
 import static dev.llmforge.alignment.PreferenceFixtures.EOS;
+import static dev.llmforge.alignment.PreferenceFixtures.REFERENCE;
+import static dev.llmforge.alignment.PreferenceFixtures.TENSORS;
+import static dev.llmforge.alignment.PreferenceFixtures.TRAIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,10 +16,7 @@ import dev.llmforge.alignment.data.PreferenceBatchSource;
 import dev.llmforge.alignment.data.PreferenceExample;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.TokenLogProbs;
-import dev.llmforge.spi.Backend;
-import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.Tensor;
-import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
 import dev.llmforge.training.Loss;
 import dev.llmforge.training.Trainer;
@@ -30,10 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DpoObjectiveTest {
-    static final Backend REFERENCE = Backends.get("reference");
-    static final TensorFactory TENSORS = Tensor.on(REFERENCE);
-    static final List<List<PreferenceExample>> TRAIN = PreferenceFixtures.groups(48, 1);
-    static final List<List<PreferenceExample>> VAL = PreferenceFixtures.groups(12, 2);
 
     @TempDir
     Path dir;

@@ -2,6 +2,10 @@ package dev.llmforge.alignment.reward;
 
 import static dev.llmforge.alignment.PreferenceFixtures.CONFIG;
 import static dev.llmforge.alignment.PreferenceFixtures.EOS;
+import static dev.llmforge.alignment.PreferenceFixtures.REFERENCE;
+import static dev.llmforge.alignment.PreferenceFixtures.TENSORS;
+import static dev.llmforge.alignment.PreferenceFixtures.TRAIN;
+import static dev.llmforge.alignment.PreferenceFixtures.VAL;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,10 +15,7 @@ import dev.llmforge.alignment.data.MaskedTokens;
 import dev.llmforge.alignment.data.PreferenceBatchSource;
 import dev.llmforge.alignment.data.PreferenceExample;
 import dev.llmforge.model.Gpt;
-import dev.llmforge.spi.Backend;
-import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.Tensor;
-import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
 import dev.llmforge.training.Loss;
 import dev.llmforge.training.Trainer;
@@ -28,10 +29,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RewardObjectiveTest {
-    static final Backend REFERENCE = Backends.get("reference");
-    static final TensorFactory TENSORS = Tensor.on(REFERENCE);
-    static final List<List<PreferenceExample>> TRAIN = PreferenceFixtures.groups(48, 1);
-    static final List<List<PreferenceExample>> VAL = PreferenceFixtures.groups(12, 2);
 
     @TempDir
     Path dir;

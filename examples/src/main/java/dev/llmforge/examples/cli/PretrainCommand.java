@@ -16,14 +16,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -78,36 +76,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
     static void addSettingOptions(CommandSpec spec) {
-        addSettingOptions(spec, PretrainSettings.values(GptConfig.shakespeareChar(65), TrainingConfig.nanoGptShakespeareChar()));
-    }
-
-    /** Adds one option per key of {@code defaults} (a subset of {@link PretrainSettings}' keys), documented with its default. */
-    static void addSettingOptions(CommandSpec spec, Map<String, Object> defaults) {
-        PretrainSettings.descriptions().forEach((key, description) -> {
-            if (!defaults.containsKey(key)) {
-                return;
-            }
-            Object value = defaults.get(key);
-            OptionSpec.Builder option = OptionSpec.builder("--" + key).description(description + " (default: " + value + ")");
-            if (value instanceof Boolean) {
-                option.type(Boolean.class).negatable(true).arity("0..1").paramLabel("true|false");
-            } else {
-                option.type(String.class).arity("1").paramLabel(value instanceof Double ? "X" : value instanceof Number ? "N" : "stop|skip");
-            }
-            spec.addOption(option.build());
-        });
-    }
-
-    /** The setting flags given on the command line of {@code spec}, by key. */
-    static Map<String, String> settingFlags(CommandSpec spec) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            String key = o.longestName().substring(2);
-            if (PretrainSettings.canonical(key) != null) {
-                flags.put(key, String.valueOf((Object) o.getValue()));
-            }
-        }
-        return flags;
+        SettingFlags.add(spec, PretrainSettings.values(GptConfig.shakespeareChar(65), TrainingConfig.nanoGptShakespeareChar()));
     }
 
     @Override
@@ -124,16 +93,15 @@ final class PretrainCommand implements Callable<Integer> {
             }
         }
         Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
-        Map<String, String> flags = settingFlags(spec);
+        Map<String, String> flags = SettingFlags.given(spec);
         run.check(outDir);
         Backend backend = engine.resolve(); // an unknown backend fails before any data is prepared
         TokenData tokens = openData(outDir, corpus, w);
 
         GptConfig model;
         TrainingConfig training;
-        Path resumeFrom = null;
-        if (run.resume) {
-            resumeFrom = TrainingRuns.resumable(outDir, w);
+        Path resumeFrom = run.resumeFrom(outDir, w);
+        if (resumeFrom != null) {
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
             GptConfig saved = Checkpoint.loadConfig(resumeFrom);
             GptConfig.Builder mb = saved.toBuilder();

@@ -115,7 +115,7 @@ final class SftCommand implements Callable<Integer> {
         Path outDir = out != null ? out : DEFAULT_OUT;
         run.check(outDir);
         Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
-        Map<String, String> flags = PretrainCommand.settingFlags(spec);
+        Map<String, String> flags = SettingFlags.given(spec);
         LossOn loss = LossOn.named(lossOn);
         SftFormat fileFormat = format != null ? SftFormat.named(format) : null;
         if (template != null) {
@@ -141,7 +141,7 @@ final class SftCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--resume continues the model saved in " + outDir.resolve(Trainer.LATEST_DIR)
                         + ": leave out --from");
             }
-            Path resumeFrom = TrainingRuns.resumable(outDir, w);
+            Path resumeFrom = run.resumeFrom(outDir, w);
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
             training = PretrainSettings.applyTraining(flags, "the command line",
                     PretrainSettings.applyTraining(fileSettings, "the config file", state.config()));

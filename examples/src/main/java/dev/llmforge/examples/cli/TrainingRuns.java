@@ -43,24 +43,6 @@ final class TrainingRuns {
         }
     }
 
-    /**
-     * The checkpoint to resume in {@code outDir}: {@code ckpt/}, or the one an interrupted write moved aside (said on
-     * {@code w}).
-     */
-    static Path resumable(Path outDir, PrintWriter w) throws IOException {
-        Path latest = outDir.resolve(Trainer.LATEST_DIR);
-        Path resumeFrom;
-        try {
-            resumeFrom = TrainingCheckpoint.resumable(latest);
-        } catch (IOException e) {
-            throw new IOException(e.getMessage() + ": nothing to resume (run without --resume to start)", e);
-        }
-        if (!resumeFrom.toAbsolutePath().equals(latest.toAbsolutePath())) {
-            w.println("note: " + latest + " is missing; resuming from " + resumeFrom + ", the checkpoint an interrupted write moved aside");
-        }
-        return resumeFrom;
-    }
-
     /** Steps, speed, the last evaluation, the best checkpoint and where the files are. */
     static void summarize(TrainingResult r, Path outDir, PrintWriter w) {
         w.printf(Locale.ROOT, "%s at step %d: %d steps in %s (%.1f ms/step, %,.0f tokens/s)%n", r.stoppedEarly() ? "stopped" : "done",
