@@ -30,6 +30,8 @@ import java.util.Map;
  * and as the forward pass scores it: 0 up to rounding when sampling and scoring assume the same distribution),
  * and from the updates {@code clip_fraction}, {@code kl}, {@code entropy}; and the time split.
  *
+ * <p>Dropout is off during the step (as TRL's PPO does): the first pass's ratio is exactly 1.
+ *
  * <p>The objective draws its own prompts ({@link PromptOrder}) and saves their position in its state; the sampling
  * seed of a step is derived from the run's seed and the step number, so a resumed run samples what an
  * uninterrupted one would.
@@ -67,6 +69,7 @@ public final class GrpoObjective implements Objective, AutoCloseable {
 
     @Override
     public void step(StepContext step) {
+        policy.eval(); // no dropout: the updates' first pass sees the forward pass the old log-probabilities came from
         StepClock clock = new StepClock();
         List<RolloutPrompt> chosen = new ArrayList<>();
         for (int i : order.next()) {

@@ -79,6 +79,8 @@ public final class PpoObjective implements Objective, AutoCloseable {
 
     @Override
     public void step(StepContext step) {
+        policy.eval(); // no dropout (TRL's PPO disables it): the first pass's ratio is exactly 1, values are deterministic
+        value.eval();
         StepClock clock = new StepClock();
         List<RolloutPrompt> chosen = new ArrayList<>();
         for (int i : order.next()) {

@@ -95,6 +95,28 @@ class RolloutTrainingTest {
         }
     }
 
+    /** With a character tokenizer the text is tokenised back exactly: one response alone scores as in the rollout's batch. */
+    @Test
+    void aRewardModelRewardScoresAResponseAsTheBatchedRolloutDoes() {
+        try (Gpt policy = new Gpt(CONFIG, REFERENCE, 3); RolloutSampler sampler = sampler(policy, 1.0);
+             RewardModel model = RewardModel.withFreshHead(new Gpt(CONFIG, REFERENCE, 8), 9)) {
+            model.eval();
+            Rollout rollout = sampler.sample(prompts(), 8, 17);
+            float[] batched = model.score(rollout.batch().ids(Tensor.on(REFERENCE)), rollout.batch().attentionMask(Tensor.on(REFERENCE)))
+                    .toFloatArray();
+            Reward reward = new RewardModelReward(model, TOKENIZER, ChatTemplate.qa());
+            int checked = 0;
+            for (int r = 0; r < rollout.rows(); r++) {
+                if (rollout.endedAtEndOfTurn(r)) {
+                    assertEquals(batched[r], reward.score(rollout.promptTexts().get(r), rollout.response(r), rollout.prompts().get(r)), 1e-4,
+                            "row " + r);
+                    checked++;
+                }
+            }
+            assertTrue(checked > 0, "some responses ended with the end-of-turn token");
+        }
+    }
+
     Trainer grpo(Path out, long steps, Path resumeFrom) throws Exception {
         Gpt policy = new Gpt(CONFIG, REFERENCE, 3);
         Gpt reference = new Gpt(CONFIG, REFERENCE, 3); // the same weights, its own copy

@@ -1,16 +1,21 @@
 package dev.llmforge.examples.cli;
 
+import dev.llmforge.alignment.reward.RewardModel;
 import dev.llmforge.alignment.rl.GrpoConfig;
 import dev.llmforge.alignment.rl.GrpoObjective;
 import dev.llmforge.alignment.rl.LossAveraging;
 import dev.llmforge.alignment.rl.Reward;
+import dev.llmforge.alignment.rl.RewardModelReward;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.tokenizer.chat.ChatTemplate;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingConfig;
+import dev.llmforge.training.metrics.MetricsChart;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,6 +42,10 @@ final class GrpoCommand implements Callable<Integer> {
 
     @Option(names = "--reward", paramLabel = "NAME", defaultValue = "exact-answer", description = "exact-answer or format (default: ${DEFAULT-VALUE})")
     String reward;
+
+    @Option(names = "--reward-model", paramLabel = "DIR", description = "reward with a reward model's score instead of --reward (one forward "
+            + "pass per response)")
+    Path rewardModel;
 
     @Option(names = "--group-size", paramLabel = "G", defaultValue = "8", description = "responses per prompt (default: ${DEFAULT-VALUE})")
     int groupSize;
@@ -70,7 +79,10 @@ final class GrpoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         run.check(rollout.out);
-        Reward checker = Reward.named(reward);
+        if (rewardModel != null && spec.commandLine().getParseResult().hasMatchedOption("--reward")) {
+            throw new IllegalArgumentException("--reward names a checkable reward, --reward-model a learned one: choose one");
+        }
+        Reward checker = rewardModel == null ? Reward.named(reward) : null;
         GrpoConfig settings = new GrpoConfig(rollout.promptsPerStep, groupSize, beta, clip, iterations, minibatches,
                 LossAveraging.named(averaging), GrpoConfig.defaults(1).stdEpsilon());
         TrainingConfig config = rollout.trainingConfig(spec, run);
@@ -81,11 +93,19 @@ final class GrpoCommand implements Callable<Integer> {
         var evalPrompts = rollout.evalPrompts(w);
         Gpt policy = rollout.loadSft(backend);
         Gpt reference = rollout.loadSft(backend);
+        Trainer.Builder builder = Trainer.builder().backend(backend).model("policy", policy).frozenModel("reference", reference);
+        if (rewardModel != null) {
+            RewardModel scorer = RewardModel.load(rewardModel, backend);
+            builder.frozenModel("reward", scorer).owning(scorer).data("reward", rewardModel.toString());
+            checker = new RewardModelReward(scorer, tokenizer, ChatTemplate.named(rollout.template));
+        }
         GrpoObjective objective = new GrpoObjective(policy, reference, rollout.sampler(policy, tokenizer), prompts, evalPrompts, checker,
                 settings, config.seed());
-        Trainer.Builder builder = Trainer.builder().backend(backend).model("policy", policy).frozenModel("reference", reference)
-                .objective(objective).owning(objective).owning(policy).owning(reference).data("prompts", data.toString())
-                .bestMetric("val_reward", Trainer.Goal.MAXIMIZE);
+        builder.objective(objective).owning(objective).owning(policy).owning(reference).data("prompts", data.toString())
+                .bestMetric("val_reward", Trainer.Goal.MAXIMIZE)
+                .chart(new MetricsChart.Spec("reward.png", "GRPO reward", "reward", List.of(MetricsChart.Series.step("reward"),
+                        MetricsChart.Series.eval("val_reward"), MetricsChart.Series.step("zero_spread"))))
+                .chart(RolloutOptions.klChart());
         rollout.train(builder, tokenizer, config, run, w);
         return 0;
     }

@@ -9,8 +9,10 @@ import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingConfig;
+import dev.llmforge.training.metrics.MetricsChart;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,7 +93,10 @@ final class PpoCommand implements Callable<Integer> {
         Trainer.Builder builder = Trainer.builder().backend(backend).model("policy", policy).model("value", value)
                 .frozenModel("reference", reference).frozenModel("reward", reward).objective(objective).owning(objective).owning(policy)
                 .owning(value).owning(reference).owning(reward).data("prompts", promptFile.toString()).data("reward", rewardDir.toString())
-                .bestMetric("val_score", Trainer.Goal.MAXIMIZE);
+                .bestMetric("val_score", Trainer.Goal.MAXIMIZE)
+                .chart(new MetricsChart.Spec("score.png", "PPO reward-model score", "score", List.of(MetricsChart.Series.step("score"),
+                        MetricsChart.Series.eval("val_score"))))
+                .chart(RolloutOptions.klChart());
         rollout.train(builder, tokenizer, config, run, w);
         return 0;
     }

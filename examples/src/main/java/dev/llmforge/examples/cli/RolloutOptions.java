@@ -16,6 +16,7 @@ import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingConfig;
 import dev.llmforge.training.metrics.ConsoleProgress;
+import dev.llmforge.training.metrics.MetricsChart;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -63,6 +64,12 @@ final class RolloutOptions {
     static TrainingConfig defaults() {
         return TrainingConfig.builder().batchSize(1).maxIters(200).learningRate(1e-5).minLr(0).decayLr(false).warmupIters(0).weightDecay(0)
                 .gradClip(1.0).evalInterval(20).evalIters(1).evalAtStart(true).build();
+    }
+
+    /** {@code kl.png}: both KL estimates of the policy against the reference, per step. */
+    static MetricsChart.Spec klChart() {
+        return new MetricsChart.Spec("kl.png", "KL to the reference (mean per response token)", "KL",
+                List.of(MetricsChart.Series.step("kl_k1"), MetricsChart.Series.step("kl_k3")));
     }
 
     /** The training settings: the defaults (or, resuming, the checkpoint's) with the setting flags applied. */

@@ -67,6 +67,9 @@ class RolloutCommandsTest {
         assertEquals(0, resumed.exitCode(), resumed.toString());
         assertEquals(3, TrainingCheckpoint.readState(out.resolve(Trainer.LATEST_DIR)).step());
         assertEquals(3, steps(out, "reward").size());
+        for (String chart : List.of("reward.png", "kl.png")) {
+            assertTrue(Files.size(out.resolve(chart)) > 0, chart);
+        }
     }
 
     @Test
@@ -78,6 +81,17 @@ class RolloutCommandsTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals(2, steps(out, "explained_variance").size());
         assertTrue(Files.isRegularFile(out.resolve(Trainer.LATEST_DIR).resolve(TrainingCheckpoint.weightsFile("value", false))));
+    }
+
+    @Test
+    void grpoRewardsWithARewardModel() throws Exception {
+        Path out = dir.resolve("grpo-rm");
+        CliSmokeTest.Run r = CliSmokeTest.run("grpo", "--backend", "reference", "--from", sft.toString(), "--data", prompts.toString(), "--out",
+                out.toString(), "--reward-model", reward.toString(), "--group-size", "2", "--prompts-per-step", "2", "--max-new-tokens", "4",
+                "--max-iters", "1", "--beta", "0");
+        assertEquals(0, r.exitCode(), r.toString());
+        double spread = steps(out, "reward_std").get(0);
+        assertTrue(spread > 0, "a reward model's scores differ between responses: " + spread);
     }
 
     @Test
