@@ -27,6 +27,22 @@ final class EvaluationSets {
         return records;
     }
 
+    /**
+     * The base model's recall in document style: "The capital of X is" to be continued with the capital, for every
+     * country of the world — held-out ones first, kind "held-out", then training ones, kind "training"; for
+     * {@code llmforge eval --prompt-style completion}.
+     */
+    static List<EvalRecord> capitalRecall(WorldSplit split) {
+        List<EvalRecord> records = new ArrayList<>();
+        for (List<Country> side : List.of(split.heldOut(), split.training())) {
+            String kind = side == split.heldOut() ? "held-out" : "training";
+            for (Country c : side) {
+                records.add(new EvalRecord("The capital of " + c.inSentence() + " is", c.capital(), kind, null));
+            }
+        }
+        return records;
+    }
+
     /** The held-out age problems (the seed problem first), kind "age". */
     static List<EvalRecord> heldOutAges(WorldSplit split) {
         return split.heldOutProblems().stream()

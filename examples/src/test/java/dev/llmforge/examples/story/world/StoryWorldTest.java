@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StoryWorldTest {
     private static final List<String> FILES = List.of(StoryWorld.PRETRAIN, StoryWorld.SFT, StoryWorld.SFT_QA, StoryWorld.EVAL_FACTS,
-            StoryWorld.EVAL_AGES, StoryWorld.FEW_SHOT, StoryWorld.TRAIN_PROMPTS, StoryWorld.COUNTRIES, StoryWorld.MANIFEST);
+            StoryWorld.EVAL_AGES, StoryWorld.EVAL_RECALL, StoryWorld.FEW_SHOT, StoryWorld.TRAIN_PROMPTS, StoryWorld.COUNTRIES,
+            StoryWorld.MANIFEST);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -90,6 +91,17 @@ class StoryWorldTest {
         for (EvalRecord r : facts) {
             assertTrue(pretrain.contains(r.answer()), "the base model can learn " + r.answer());
         }
+        List<EvalRecord> recall = EvalRecord.read(world.resolve(StoryWorld.EVAL_RECALL));
+        assertEquals(48, recall.size(), "every country of the quick world");
+        Set<String> heldOutCloze = new HashSet<>();
+        for (Country c : heldOut) {
+            heldOutCloze.add("The capital of " + c.inSentence() + " is|" + c.capital());
+        }
+        for (int i = 0; i < heldOut.size(); i++) {
+            assertEquals("held-out", recall.get(i).kind());
+            assertTrue(heldOutCloze.remove(recall.get(i).question() + "|" + recall.get(i).answer()), recall.get(i).toString());
+        }
+        assertEquals("training", recall.get(heldOut.size()).kind());
     }
 
     @Test
