@@ -2,6 +2,7 @@ package dev.llmforge.examples.story;
 
 import dev.llmforge.alignment.eval.EvalPrompt;
 import dev.llmforge.alignment.eval.EvalRecord;
+import dev.llmforge.alignment.eval.EvalSummary;
 import dev.llmforge.alignment.eval.Evaluator;
 import dev.llmforge.alignment.eval.FewShotExemplars;
 import dev.llmforge.alignment.eval.PromptStyle;
@@ -15,16 +16,19 @@ import java.util.List;
 
 /**
  * The held-out questions every model is asked (the first {@link StoryPlan#evalQuestions} of the world's fact and
- * age files), the few-shot exemplars, and how a model is asked: in the document layout for the base model, in
+ * age files), the capital cloze of every country for the base model's recall, the few-shot exemplars, and how a model is asked: in the document layout for the base model, in
  * the Q&A template for the fine-tuned ones.
  */
-record Questions(List<EvalRecord> facts, List<EvalRecord> ages, FewShotExemplars exemplars) {
+record Questions(List<EvalRecord> facts, List<EvalRecord> ages, List<EvalRecord> recall, FewShotExemplars exemplars) {
+    /** Enough for a capital and the end of its sentence. */
+    static final int RECALL_TOKENS = 32;
+
     static Questions of(StoryRun run) throws IOException {
         int n = run.plan().evalQuestions();
         List<EvalRecord> facts = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_FACTS));
         List<EvalRecord> ages = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_AGES));
         return new Questions(facts.subList(0, Math.min(n, facts.size())), ages.subList(0, Math.min(n, ages.size())),
-                new FewShotExemplars(EvalRecord.read(run.layout().worldFile(StoryWorld.FEW_SHOT)), run.plan().shots()));
+                EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_RECALL)), new FewShotExemplars(EvalRecord.read(run.layout().worldFile(StoryWorld.FEW_SHOT)), run.plan().shots()));
     }
 
     /** The base model reads plain documents; every later stage was fine-tuned in the Q&A template. */
@@ -37,6 +41,11 @@ record Questions(List<EvalRecord> facts, List<EvalRecord> ages, FewShotExemplars
                              List<EvalRecord> records) {
         EvalPrompt prompt = new EvalPrompt(style, templateOf(stage, run), style.usesExemplars() ? exemplars : null);
         return new Evaluator(model, tokenizer, prompt, sampling, run.plan().generationBatch()).run(records, done -> { });
+    }
+
+    /** The base model's recall: "The capital of X is" continued greedily, by kind (held-out, training countries). */
+    EvalSummary recallOf(StoryRun run, Gpt base, Tokenizer tokenizer) {
+        return EvalSummary.of(ask(run, base, tokenizer, BaseStage.NAME, PromptStyle.COMPLETION, Evaluator.Sampling.greedy(RECALL_TOKENS), recall));
     }
 
     /** Greedy answers of {@code model} to {@code records}, zero-shot. */

@@ -3,6 +3,7 @@ package dev.llmforge.examples.story;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmforge.alignment.eval.EvalSummary;
 import dev.llmforge.io.AtomicFiles;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.tokenizer.Tokenizer;
@@ -52,6 +53,7 @@ public final class Story {
         List<ModelFigures> models = new ArrayList<>();
         Map<String, List<String>> sideBySide = new LinkedHashMap<>();
         List<PromptStudy.Row> study = new ArrayList<>();
+        EvalSummary recall = null;
         run.note("== evaluation");
         try (Gpt sft = run.load(SftStage.NAME)) {
             Tokenizer sftTokenizer = run.tokenizer(SftStage.NAME);
@@ -67,6 +69,9 @@ public final class Story {
                     models.add(figures);
                     sideBySide.put(stage, SideBySide.answers(run, questions, stage, model, tokenizer));
                     run.note(stage + ": " + String.join("; ", figures.all().describe().subList(0, 2)));
+                    if (stage.equals(BaseStage.NAME)) {
+                        recall = questions.recallOf(run, model, tokenizer);
+                    }
                     if (stage.equals(BaseStage.NAME) || stage.equals(SftStage.NAME)) {
                         study.addAll(PromptStudy.run(run, questions, stage, model, stage.equals(SftStage.NAME) ? sftTokenizer : tokenizer));
                     }
@@ -79,7 +84,7 @@ public final class Story {
         for (MetricsChart.Spec spec : StoryCharts.CURVES) {
             StoryCharts.curves(run.layout(), spec);
         }
-        new StoryReport(run).write(command, seconds, sideBySide, models, study);
+        new StoryReport(run).write(command, seconds, recall, sideBySide, models, study);
         run.note(String.format(Locale.ROOT, "report: %s", run.layout().report()));
     }
 

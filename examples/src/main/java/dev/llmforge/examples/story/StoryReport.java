@@ -27,7 +27,7 @@ final class StoryReport {
         this.run = run;
     }
 
-    void write(String command, Map<String, Double> seconds, Map<String, List<String>> sideBySide, List<ModelFigures> models,
+    void write(String command, Map<String, Double> seconds, EvalSummary recall, Map<String, List<String>> sideBySide, List<ModelFigures> models,
                List<PromptStudy.Row> study) throws IOException {
         StoryPlan plan = run.plan();
         line("# The story: base model → SFT → RLHF, and prompting");
@@ -51,6 +51,9 @@ final class StoryReport {
         line("| model | " + String.join(" | ", SideBySide.SEED_PROMPTS.stream().map(r -> r.question()).toList()) + " |");
         line("|---|---|---|---|");
         sideBySide.forEach((stage, answers) -> line("| " + stage + " | " + String.join(" | ", answers.stream().map(StoryReport::cell).toList()) + " |"));
+        line("");
+        line("The base model's recall before SFT, \"The capital of X is\" continued greedily (document style): "
+                + String.join("; ", recall.byKind().entrySet().stream().map(e -> e.getKey() + " countries " + accuracy(e.getValue())).toList()) + ".");
         line("");
         line("Held-out questions, zero-shot, greedy (base model in the plain document layout `Q: ...\\nA:`, the others in the Q&A template). "
                 + "Answers = responses that answer rather than continue the document (facts and ages together). Win rate = the labeler's "

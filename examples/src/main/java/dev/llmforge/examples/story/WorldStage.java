@@ -15,7 +15,8 @@ final class WorldStage implements Stage {
 
     @Override
     public boolean done(StoryRun run) {
-        return Files.isRegularFile(run.layout().worldFile(StoryWorld.MANIFEST)) && Files.isRegularFile(run.layout().trainPrompts());
+        return Files.isRegularFile(run.layout().worldFile(StoryWorld.MANIFEST)) && Files.isRegularFile(run.layout().trainPrompts())
+                && Files.isRegularFile(run.layout().worldFile(StoryWorld.EVAL_RECALL));
     }
 
     @Override
