@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * The human rankers' part, played by the {@link ProgrammaticLabeler}: samples several answers of the SFT model
  * (temperature 1) to each training prompt, ranks them, and writes the preference pairs ({@code pairs.jsonl}, TRL's
- * format with the pair's kind) and the ranked lists ({@code ranked.jsonl}) into {@code preferences/}.
+ * format with the pair's kind; pairs with an empty answer left out, as the preference readers refuse them) and the
+ * ranked lists ({@code ranked.jsonl}) into {@code preferences/}.
  */
 final class PreferenceStage implements Stage {
     static final String NAME = "preferences";
@@ -43,6 +44,7 @@ final class PreferenceStage implements Stage {
         int perCall = Math.max(1, plan.generationBatch() / k);
         List<RankedResponses> ranked = new ArrayList<>();
         List<LabeledPair> pairs = new ArrayList<>();
+        int empty = 0;
         try (Gpt sft = run.load(SftStage.NAME);
              RolloutSampler sampler = new RolloutSampler(sft, run.tokenizer(SftStage.NAME), run.template(), 1.0, plan.maxNewTokens())) {
             for (int first = 0; first < n; first += perCall) {
@@ -55,7 +57,13 @@ final class PreferenceStage implements Stage {
                     }
                     RankedResponses r = ProgrammaticLabeler.rank(records.get(p), samples);
                     ranked.add(r);
-                    pairs.addAll(r.pairs());
+                    for (LabeledPair pair : r.pairs()) {
+                        if (pair.chosen().isBlank() || pair.rejected().isBlank()) {
+                            empty++; // a preference file holds no empty answer (the readers refuse one)
+                        } else {
+                            pairs.add(pair);
+                        }
+                    }
                 }
             }
         }
@@ -66,6 +74,7 @@ final class PreferenceStage implements Stage {
         Files.createDirectories(run.layout().preferences());
         RankedResponses.write(run.layout().preferences().resolve(StoryLayout.RANKED), ranked);
         LabeledPair.write(run.layout().pairs(), pairs);
-        run.note("preferences: " + pairs.size() + " pairs from " + n + " prompts, " + k + " answers each");
+        run.note("preferences: " + pairs.size() + " pairs from " + n + " prompts, " + k + " answers each" + (empty > 0 ? "; " + empty
+                + " pairs with an empty answer left out" : ""));
     }
 }

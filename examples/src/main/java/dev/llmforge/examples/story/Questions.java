@@ -48,8 +48,13 @@ record Questions(List<EvalRecord> facts, List<EvalRecord> ages, List<EvalRecord>
         return EvalSummary.of(ask(run, base, tokenizer, BaseStage.NAME, PromptStyle.COMPLETION, Evaluator.Sampling.greedy(RECALL_TOKENS), recall));
     }
 
-    /** Greedy answers of {@code model} to {@code records}, zero-shot. */
+    /**
+     * Greedy answers of {@code model} to {@code records}, each model asked the way it is used: the base model, a
+     * document completer, given the question as written ({@link PromptStyle#COMPLETION}, the seed's "Explain the moon
+     * landing to a 6 year old" typed into a completer); a fine-tuned model zero-shot in its template.
+     */
     List<QuestionResult> greedy(StoryRun run, Gpt model, Tokenizer tokenizer, String stage, List<EvalRecord> records) {
-        return ask(run, model, tokenizer, stage, PromptStyle.ZERO_SHOT, Evaluator.Sampling.greedy(run.plan().maxNewTokens()), records);
+        PromptStyle style = BaseStage.NAME.equals(stage) ? PromptStyle.COMPLETION : PromptStyle.ZERO_SHOT;
+        return ask(run, model, tokenizer, stage, style, Evaluator.Sampling.greedy(run.plan().maxNewTokens()), records);
     }
 }

@@ -54,7 +54,7 @@ public record StoryPlan(String name, WorldSize world, GptConfig model, TrainingC
     public static StoryPlan quick() {
         GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(2).nHead(4).nEmbd(64).blockSize(320).dropout(0).build();
         return new StoryPlan("quick", WorldSize.quick(), model,
-                schedule(8, 300, 3e-3, 100, 4), schedule(8, 150, 1e-3, 75, 4), schedule(4, 40, 5e-4, 20, 4),
+                schedule(8, 600, 3e-3, 200, 4), schedule(8, 200, 1e-3, 100, 4), schedule(4, 40, 5e-4, 20, 4),
                 constant(6, 3e-5, 3), schedule(4, 40, 1e-4, 20, 4), constant(6, 3e-5, 3),
                 4, 32, 8, 4, 150, 40, 1, List.of(1, 5), 32);
     }

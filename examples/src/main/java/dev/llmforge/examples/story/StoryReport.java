@@ -46,7 +46,7 @@ final class StoryReport {
         line("");
         line(SECTIONS.get(1));
         line("");
-        line("The seed's prompts, greedy answers (line breaks shown as ⏎):");
+        line("The seed's prompts, greedy answers (asked as below; line breaks shown as ⏎):");
         line("");
         line("| model | " + String.join(" | ", SideBySide.SEED_PROMPTS.stream().map(r -> r.question()).toList()) + " |");
         line("|---|---|---|---|");
@@ -55,7 +55,9 @@ final class StoryReport {
         line("The base model's recall before SFT, \"The capital of X is\" continued greedily (document style): "
                 + String.join("; ", recall.byKind().entrySet().stream().map(e -> e.getKey() + " countries " + accuracy(e.getValue())).toList()) + ".");
         line("");
-        line("Held-out questions, zero-shot, greedy (base model in the plain document layout `Q: ...\\nA:`, the others in the Q&A template). "
+        line("Held-out questions, greedy, each model asked the way it is used: the base model, a document completer, given the "
+                + "question as written to continue (the prompt style `completion`; it stops at a blank line), the others zero-shot in "
+                + "the Q&A template. "
                 + "Answers = responses that answer rather than continue the document (facts and ages together). Win rate = the labeler's "
                 + "verdict against SFT's answer to the same question, (wins + ½ ties) / questions. KL = KL(model ‖ SFT) per sampled response, "
                 + "nats, mean ± 95% interval.");

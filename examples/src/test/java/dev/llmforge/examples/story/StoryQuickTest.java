@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code llmforge story --quick} end to end on the djl backend: every stage's checkpoint, every section, model and
  * chart of the report, figures that are consistent proportions with their intervals, and — the story's first
  * claim — the SFT model answering more held-out questions than the base model, which continues the document.
+ * Tagged slow: about 20 minutes on the shared 2-core machine (load average 20); run with {@code -Pslow}.
  */
+@Tag("slow")
 class StoryQuickTest {
     /** {@code 31/40 = 77.5% (62.5–87.7%)} as the report writes a proportion. */
     private static final Pattern PROPORTION = Pattern.compile("(\\d+)/(\\d+) = ([0-9.]+)% \\(([0-9.]+)–([0-9.]+)%\\)");
@@ -63,8 +66,8 @@ class StoryQuickTest {
             assertEquals(100.0 * successes / trials, percent, 0.051, m.group());
             assertTrue(Double.parseDouble(m.group(4)) <= percent && percent <= Double.parseDouble(m.group(5)), m.group());
         }
-        // held-out table: 5 models × 3; alignment table: 4 × 2; prompt study: 2 models × (4 greedy + 2 voted) × 2
-        assertTrue(proportions >= 15 + 8 + 24, proportions + " proportions in\n" + report);
+        // recall: 2; held-out table: 5 models × 3; alignment table: 4 × 2; prompt study: 2 models × (4 greedy + 2 voted) × 2
+        assertTrue(proportions >= 2 + 15 + 8 + 24, proportions + " proportions in\n" + report);
 
         int baseAnswers = answered(report, "base");
         int sftAnswers = answered(report, "sft");
