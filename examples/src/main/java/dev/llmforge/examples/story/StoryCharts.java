@@ -4,6 +4,8 @@ import dev.llmforge.alignment.eval.PromptStyle;
 import dev.llmforge.io.AtomicFiles;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.metrics.MetricsChart;
+import java.awt.BasicStroke;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -19,6 +22,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 /** The report's charts: accuracy against the number of voted paths, and each alignment stage's curves from its metrics. */
 final class StoryCharts {
     static final String ACCURACY_VS_K = "self-consistency.png";
+    private static final Color[] SERIES_COLORS = {new Color(30, 60, 170), new Color(220, 90, 20)};
 
     /** Each stage's curves: file name, title and the step metrics drawn (names as the objectives log them). */
     static final List<MetricsChart.Spec> CURVES = List.of(
@@ -67,7 +71,16 @@ final class StoryCharts {
         }
         JFreeChart chart = ChartFactory.createXYLineChart("Age problems: accuracy against sampled paths K", "K (paths voted on)", "accuracy (%)",
                 data, PlotOrientation.VERTICAL, true, false, false);
-        ((XYLineAndShapeRenderer) chart.getXYPlot().getRenderer()).setDefaultShapesVisible(true);
+        XYPlot plot = chart.getXYPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
+        renderer.setDefaultShapesVisible(true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesPaint(i, SERIES_COLORS[i / 2 % SERIES_COLORS.length]); // a model's two series share its colour
+            renderer.setSeriesStroke(i, new BasicStroke(i % 2 == 0 ? 2.5f : 1f));
+        }
         Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
         try {
             ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 500);
