@@ -81,35 +81,43 @@ public final class ChatSession implements AutoCloseable {
         return List.copyOf(turns);
     }
 
-    /** Answers {@code userText}, passing the reply's text to {@code onText} piece by piece as it is sampled. */
+    /**
+     * Answers {@code userText}, passing the reply's text to {@code onText} piece by piece as it is sampled. The message
+     * and the reply join the conversation when the reply is complete.
+     *
+     * @throws IllegalArgumentException if the template cannot render the conversation (e.g. a system message in a
+     *                                  template without one); the conversation is then unchanged
+     */
     public Reply reply(String userText, Consumer<String> onText) {
-        turns.add(ChatMessage.user(userText));
+        List<ChatMessage> conversation = new ArrayList<>(turns);
+        conversation.add(ChatMessage.user(userText));
         int room = model.config().blockSize() - maxNewTokens;
         int leftOut = 0;
-        int[] prompt = chat.prompt(window(leftOut), Integer.MAX_VALUE);
-        while (prompt.length > room && leftOut + 2 < turns.size()) {
+        int[] prompt = chat.prompt(window(conversation, leftOut), Integer.MAX_VALUE);
+        while (prompt.length > room && leftOut + 2 < conversation.size()) {
             leftOut += 2; // one user message and the answer to it
-            prompt = chat.prompt(window(leftOut), Integer.MAX_VALUE);
+            prompt = chat.prompt(window(conversation, leftOut), Integer.MAX_VALUE);
         }
         if (prompt.length > room) {
-            prompt = chat.prompt(window(leftOut), room);
+            prompt = chat.prompt(window(conversation, leftOut), room);
         }
         GenerationConfig config = chat.stoppingAtEndOfTurn(GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(temperature)
                 .seed(seed + replies++)).build();
         StreamingDecoder decoder = chat.tokenizer().newDecoder();
         GenerationResult result = generator.generate(prompt, config, (row, token) -> onText.accept(decoder.push(token)));
         onText.accept(decoder.finish());
+        turns.add(ChatMessage.user(userText));
         turns.add(ChatMessage.assistant(result.text()));
         return new Reply(result.text(), leftOut, result.reason() != StopReason.MAX_TOKENS);
     }
 
-    /** The system message and the turns from {@code from} on. */
-    private List<ChatMessage> window(int from) {
+    /** The system message and the messages of {@code conversation} from {@code from} on. */
+    private List<ChatMessage> window(List<ChatMessage> conversation, int from) {
         List<ChatMessage> messages = new ArrayList<>();
         if (system != null) {
             messages.add(ChatMessage.system(system));
         }
-        messages.addAll(turns.subList(from, turns.size()));
+        messages.addAll(conversation.subList(from, conversation.size()));
         return messages;
     }
 

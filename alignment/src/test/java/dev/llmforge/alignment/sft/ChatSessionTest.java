@@ -58,6 +58,10 @@ class ChatSessionTest {
             chat.system("be brief");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chat.reply("hi?", s -> { }));
             assertTrue(e.getMessage().contains("found \"system\""), e.getMessage());
+            assertEquals(2, chat.turns().size(), "a message that could not be sent does not join the conversation");
+            chat.system(null);
+            chat.reply("hi?", s -> { });
+            assertEquals(4, chat.turns().size(), "without the system message the conversation continues");
             assertThrows(IllegalArgumentException.class, () -> new ChatSession(model, ChatTemplate.qa(), TOKENIZER, CONTEXT, 0, 1));
         }
     }
