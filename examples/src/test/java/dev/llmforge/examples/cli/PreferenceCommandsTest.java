@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code llmforge reward} and {@code llmforge dpo} in-process on the reference backend, from a tiny model with a BPE tokenizer. */
 class PreferenceCommandsTest {
-    static final String[] TINY = {"--backend", "reference", "--batch-size", "2", "--eval-iters", "1", "--eval-interval", "2", "--log-interval", "1",
+    static final String[] TINY = {"--batch-size", "2", "--eval-iters", "1", "--eval-interval", "2", "--log-interval", "1",
             "--lr", "1e-3", "--warmup-iters", "0"};
 
     @TempDir
@@ -59,6 +59,9 @@ class PreferenceCommandsTest {
         List<String> all = new ArrayList<>(List.of(command, "--from", sft.toString(), "--data", pairs.toString(), "--out", out.toString()));
         all.addAll(List.of(TINY));
         all.addAll(List.of(more));
+        if (!all.contains("--backend")) {
+            all.addAll(List.of("--backend", "reference"));
+        }
         return all.toArray(String[]::new);
     }
 
@@ -108,6 +111,21 @@ class PreferenceCommandsTest {
         Run unknown = run(args("dpo", dir.resolve("dpo-x"), "--loss", "kto"));
         assertEquals(1, unknown.exitCode());
         assertTrue(unknown.err().contains("unknown DPO loss 'kto'; expected one of [sigmoid, ipo, hinge]"), unknown.toString());
+    }
+
+    @Test
+    void dpoOnDjlStartsAtLn2AndRewardTrains() throws Exception {
+        Path dpo = dir.resolve("dpo-djl");
+        Run r = run(args("dpo", dpo, "--max-iters", "2", "--backend", "djl"));
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("backend: djl"), r.toString());
+        assertEquals(Math.log(2), steps(dpo).get(0).get("loss").asDouble(), 1e-6);
+        Path rm = dir.resolve("rm-djl");
+        Run reward = run(args("reward", rm, "--max-iters", "2", "--backend", "djl"));
+        assertEquals(0, reward.exitCode(), reward.toString());
+        try (RewardModel model = RewardModel.load(rm.resolve("reward"), Backends.get("reference"))) {
+            assertTrue(Double.isFinite(model.offset()), "a reward model trained on DJL loads on another backend");
+        }
     }
 
     @Test
