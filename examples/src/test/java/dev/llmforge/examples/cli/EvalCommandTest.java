@@ -134,7 +134,7 @@ class EvalCommandTest {
                 run.toString());
         List<JsonNode> results = lines(dir.resolve("eval-ages-cot-k3.jsonl"));
         assertEquals(3, results.size());
-        // three worked age exemplars and their questions take about 900 characters: more than this model's 512
+        // three worked age exemplars and the question take about 750 characters: more than this model's 512
         assertTrue(results.stream().allMatch(r -> r.get("prompt_tokens").asInt() > 512), results.toString());
         assertTrue(run.out().contains("3 prompts longer than the context of 512 tokens (the model read their last 512)"), run.toString());
         assertEquals(3, results.get(0).get("paths").size());
