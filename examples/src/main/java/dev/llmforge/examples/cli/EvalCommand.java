@@ -142,11 +142,16 @@ final class EvalCommand implements Callable<Integer> {
             w.flush();
             long start = System.nanoTime();
             Evaluator evaluator = new Evaluator(model, tokenizer, prompt, sampling, batchSize);
+            boolean terminal = System.console() != null; // a progress line rewritten in place; logs get the summary only
             List<QuestionResult> scored = evaluator.run(records, done -> {
-                w.printf(Locale.ROOT, "\r%d/%d questions", done, records.size());
-                w.flush();
+                if (terminal) {
+                    w.printf(Locale.ROOT, "\r%d/%d questions", done, records.size());
+                    w.flush();
+                }
             });
-            w.println();
+            if (terminal) {
+                w.println();
+            }
             long overContext = scored.stream().filter(r -> r.promptTokens() > context).count();
             w.printf(Locale.ROOT, "%d questions from %s in %s%s%n", records.size(), tasks, TrainingRuns.duration((System.nanoTime() - start) / 1e9),
                     overContext == 0 ? "" : String.format(Locale.ROOT, "; %d prompts longer than the context of %d tokens (the model read "
