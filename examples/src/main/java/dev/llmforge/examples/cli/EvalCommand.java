@@ -51,6 +51,9 @@ final class EvalCommand implements Callable<Integer> {
     /** The file name the world gives its exemplars; found beside the tasks file. */
     static final String WORLD_FEW_SHOT = "few-shot.jsonl";
     static final String DOCUMENT = "document";
+    static final String AUTO = "auto";
+    /** The key under which {@code llmforge sft} records its chat template in a checkpoint's training state. */
+    static final String SAVED_TEMPLATE = "template";
 
     @Spec
     CommandSpec spec;
@@ -66,8 +69,9 @@ final class EvalCommand implements Callable<Integer> {
     String promptStyle;
 
     @Option(names = "--template", paramLabel = "NAME", defaultValue = "auto",
-            description = "the model's format: document (a base model: plain Q:/A: text), qa, chatml, human-assistant, or auto: chatml when "
-                    + "the tokenizer has <|im_start|>, else document (default: ${DEFAULT-VALUE})")
+            description = "the model's format: document (a base model: plain Q:/A: text), qa, chatml, human-assistant, or auto: the "
+                    + "template the checkpoint was fine-tuned with (saved by llmforge sft), else chatml when the tokenizer has <|im_start|>, "
+                    + "else document (default: ${DEFAULT-VALUE})")
     String template;
 
     @Option(names = "--few-shot", paramLabel = "FILE",
@@ -104,6 +108,10 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    /** The model's format: a chat template's name or {@link #DOCUMENT}, and why it was chosen. */
+    private record Format(String name, String reason) {
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
@@ -114,7 +122,9 @@ final class EvalCommand implements Callable<Integer> {
             throw new IOException(checkpoint + " is not a checkpoint: expected " + Checkpoint.WEIGHTS + " there");
         }
         Tokenizer tokenizer = TrainingCheckpoint.tokenizer(checkpoint);
-        ChatTemplate chat = chatTemplate(tokenizer);
+        Format format = template.equals(AUTO) ? detectedFormat(tokenizer) : new Format(template, "--template");
+        ChatTemplate chat = chatTemplate(format.name());
+        w.println("format: " + (chat == null ? "document layout" : format.name() + " chat template") + " (" + format.reason() + ")");
         FewShotExemplars exemplars = style.usesExemplars() ? exemplars(tokenizer, w) : null;
         EvalPrompt prompt = new EvalPrompt(style, chat, exemplars);
         List<EvalRecord> records = EvalRecord.read(tasks, record -> prompt.render(record, tokenizer));
@@ -132,11 +142,16 @@ final class EvalCommand implements Callable<Integer> {
             w.flush();
             long start = System.nanoTime();
             Evaluator evaluator = new Evaluator(model, tokenizer, prompt, sampling, batchSize);
+            boolean terminal = System.console() != null; // a progress line rewritten in place; logs get the summary only
             List<QuestionResult> scored = evaluator.run(records, done -> {
-                w.printf(Locale.ROOT, "\r%d/%d questions", done, records.size());
-                w.flush();
+                if (terminal) {
+                    w.printf(Locale.ROOT, "\r%d/%d questions", done, records.size());
+                    w.flush();
+                }
             });
-            w.println();
+            if (terminal) {
+                w.println();
+            }
             long overContext = scored.stream().filter(r -> r.promptTokens() > context).count();
             w.printf(Locale.ROOT, "%d questions from %s in %s%s%n", records.size(), tasks, TrainingRuns.duration((System.nanoTime() - start) / 1e9),
                     overContext == 0 ? "" : String.format(Locale.ROOT, "; %d prompts longer than the context of %d tokens (the model read "
@@ -149,18 +164,31 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ChatTemplate chatTemplate(Tokenizer tokenizer) {
-        return switch (template) {
-            case DOCUMENT -> null;
-            case "auto" -> tokenizer.specialTokens().contains("<|im_start|>") ? ChatTemplate.chatMl() : null;
-            default -> {
-                if (!ChatTemplate.NAMES.contains(template)) {
-                    throw new IllegalArgumentException("unknown --template \"" + template + "\"; expected auto, document, "
-                            + String.join(", ", ChatTemplate.NAMES));
-                }
-                yield ChatTemplate.named(template);
+    /** The chat template called {@code name}, or null for the document layout. */
+    private static ChatTemplate chatTemplate(String name) {
+        if (name.equals(DOCUMENT)) {
+            return null;
+        }
+        if (!ChatTemplate.NAMES.contains(name)) {
+            throw new IllegalArgumentException("unknown --template \"" + name + "\"; expected " + AUTO + ", " + DOCUMENT + ", "
+                    + String.join(", ", ChatTemplate.NAMES));
+        }
+        return ChatTemplate.named(name);
+    }
+
+    /**
+     * The template {@code llmforge sft} saved in the checkpoint's training state ({@code "template"}), else chatml when the
+     * tokenizer has {@code <|im_start|>}, else the document layout of a base model.
+     */
+    private Format detectedFormat(Tokenizer tokenizer) throws IOException {
+        if (TrainingCheckpoint.exists(checkpoint)) {
+            String saved = TrainingCheckpoint.readState(checkpoint).data().get(SAVED_TEMPLATE);
+            if (saved != null) {
+                return new Format(saved, "the template the checkpoint was fine-tuned with");
             }
-        };
+        }
+        return tokenizer.specialTokens().contains("<|im_start|>") ? new Format("chatml", "the tokenizer has <|im_start|>")
+                : new Format(DOCUMENT, "a base model: no fine-tuning template saved with the checkpoint");
     }
 
     private FewShotExemplars exemplars(Tokenizer tokenizer, PrintWriter w) throws IOException {

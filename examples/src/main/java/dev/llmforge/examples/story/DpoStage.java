@@ -25,7 +25,7 @@ final class DpoStage extends TrainingStage {
     public void run(StoryRun run) throws Exception {
         TrainingConfig config = config(run.plan());
         Tokenizer tokenizer = run.tokenizer(SftStage.NAME);
-        PreferenceData data = new PreferenceData(run, tokenizer, run.plan().model().blockSize() + 1);
+        PreferenceData data = new PreferenceData(run, tokenizer, run.plan().model().blockSize()); // DPO scores every id
         Gpt policy = run.load(SftStage.NAME);
         Gpt reference = run.load(SftStage.NAME);
         Trainer.Builder b = DpoObjective.trainer(policy, reference, DpoLoss.SIGMOID, DpoObjective.DEFAULT_BETA).owning(policy).owning(reference)

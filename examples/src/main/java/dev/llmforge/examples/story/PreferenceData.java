@@ -24,7 +24,7 @@ final class PreferenceData {
     private final List<List<PreferenceExample>> val = new ArrayList<>();
     private final long padId;
 
-    /** @param maxTokens prompt plus response: the context for a reward model, context + 1 for DPO */
+    /** @param maxTokens prompt plus response: the model's context (reward model and DPO score every id) */
     PreferenceData(StoryRun run, Tokenizer tokenizer, int maxTokens) throws IOException {
         List<PreferenceGroup> groups = PreferenceReader.read(List.of(run.layout().pairs()), BadRecords.failFast());
         List<List<PreferenceExample>> encoded = new PreferenceEncoder(run.template(), tokenizer, maxTokens).encodeAll(groups, BadRecords.failFast());

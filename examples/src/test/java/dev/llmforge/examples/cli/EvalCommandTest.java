@@ -15,13 +15,20 @@ import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tokenizer.CharTokenizer;
+import dev.llmforge.tokenizer.SpecialTokens;
 import dev.llmforge.tokenizer.TokenizerFiles;
+import dev.llmforge.training.NamedModel;
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingCheckpoint;
+import dev.llmforge.training.TrainingConfig;
+import dev.llmforge.training.TrainingState;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,11 +61,11 @@ class EvalCommandTest {
         ObjectMapper json = new ObjectMapper();
         StringBuilder file = new StringBuilder();
         for (String[] qa : AGE_QUESTIONS) {
-            file.append(json.writeValueAsString(java.util.Map.of("question", qa[0], "answer", qa[1], "kind", "age"))).append('\n');
+            file.append(json.writeValueAsString(Map.of("question", qa[0], "answer", qa[1], "kind", "age"))).append('\n');
             questions++;
         }
         for (Country c : CountryTable.withCapital()) {
-            file.append(json.writeValueAsString(java.util.Map.of("question", "What's the capital of " + c.inSentence() + "?",
+            file.append(json.writeValueAsString(Map.of("question", "What's the capital of " + c.inSentence() + "?",
                     "answer", c.capital()))).append('\n');
             questions++;
         }
@@ -127,10 +134,32 @@ class EvalCommandTest {
                 run.toString());
         List<JsonNode> results = lines(dir.resolve("eval-ages-cot-k3.jsonl"));
         assertEquals(3, results.size());
-        // three worked age exemplars and their questions take about 900 characters: more than this model's 512
+        // three worked age exemplars and the question take about 750 characters: more than this model's 512
         assertTrue(results.stream().allMatch(r -> r.get("prompt_tokens").asInt() > 512), results.toString());
         assertTrue(run.out().contains("3 prompts longer than the context of 512 tokens (the model read their last 512)"), run.toString());
         assertEquals(3, results.get(0).get("paths").size());
+    }
+
+    @Test
+    void theTemplateAFineTunedCheckpointSavedIsUsed() throws Exception {
+        Path tuned = dir.resolve("tuned");
+        CharTokenizer tokenizer = CharTokenizer.fromCorpus("Q: A:\n" + Files.readString(tasks), List.of(SpecialTokens.END_OF_TEXT));
+        try (Gpt model = new Gpt(GptConfig.gpt2(tokenizer.vocabSize(), 256, 1, 2, 16), Backends.get("reference"), 7)) {
+            TrainingState state = new TrainingState(0, 0, "val_loss", Double.NaN, 0,
+                    Map.of(Trainer.DEFAULT_MODEL, new TrainingState.ModelState(false, model.randomState())), List.of(), Map.of(), Map.of(),
+                    TrainingConfig.nanoGptShakespeareChar(), Map.of(EvalCommand.SAVED_TEMPLATE, "qa"));
+            TrainingCheckpoint.write(tuned, List.of(new NamedModel(Trainer.DEFAULT_MODEL, model, false)), List.of(),
+                    TokenizerFiles.toJson(tokenizer), state);
+        }
+        Path one = dir.resolve("one.jsonl");
+        Files.write(one, Files.readAllLines(tasks).subList(0, 1));
+        Run run = CliSmokeTest.run("eval", "--checkpoint", tuned.toString(), "--tasks", one.toString(), "--backend", "reference",
+                "--max-new-tokens", "2");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("format: qa chat template (the template the checkpoint was fine-tuned with)"), run.toString());
+        run = CliSmokeTest.run("eval", "--checkpoint", checkpoint.toString(), "--tasks", one.toString(), "--backend", "reference",
+                "--max-new-tokens", "2");
+        assertTrue(run.out().contains("format: document layout (a base model: no fine-tuning template saved with the checkpoint)"), run.toString());
     }
 
     @Test
