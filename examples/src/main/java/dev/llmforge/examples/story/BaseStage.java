@@ -10,7 +10,7 @@ import dev.llmforge.training.data.TokenData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Pretrains the base model on the world's documents, character by character, into {@code base/}. */
+/** Pretrains the base model on the world's documents (tokenized as the plan says) into {@code base/}. */
 final class BaseStage extends TrainingStage {
     static final String NAME = "base";
 
@@ -28,7 +28,7 @@ final class BaseStage extends TrainingStage {
     public void run(StoryRun run) throws Exception {
         Path dir = run.layout().stage(NAME);
         TokenData tokens = TokenData.isPrepared(dir) ? TokenData.open(dir)
-                : DatasetPreparer.prepare(Files.readString(run.layout().worldFile(StoryWorld.PRETRAIN)), "char", dir,
+                : DatasetPreparer.prepare(Files.readString(run.layout().worldFile(StoryWorld.PRETRAIN)), run.plan().tokenizer(), dir,
                         DatasetPreparer.NANOGPT_TRAIN_FRACTION, "the story world's documents");
         run.note("base data: " + tokens.describe());
         TrainingConfig config = config(run.plan());

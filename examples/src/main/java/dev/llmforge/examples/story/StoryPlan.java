@@ -4,6 +4,7 @@ import dev.llmforge.examples.story.world.WorldSize;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.training.TrainingConfig;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The sizes of one story run: the world, the model, each stage's training settings and the evaluation's. Two
@@ -11,6 +12,7 @@ import java.util.List;
  *
  * @param name              the preset's name, as the report states it
  * @param world             the world's sizes
+ * @param tokenizer         how the pretraining text is tokenized ({@code char}, {@code bpe:N}: {@code llmforge prepare}'s names)
  * @param model             the base model's shape (the vocabulary comes from the pretraining text)
  * @param pretrain          pretraining of the base model
  * @param sft               supervised fine-tuning
@@ -28,7 +30,7 @@ import java.util.List;
  * @param selfConsistencyK  the numbers of sampled paths of the self-consistency study
  * @param generationBatch   sequences generated together
  */
-public record StoryPlan(String name, WorldSize world, GptConfig model, TrainingConfig pretrain, TrainingConfig sft, TrainingConfig reward,
+public record StoryPlan(String name, WorldSize world, String tokenizer, GptConfig model, TrainingConfig pretrain, TrainingConfig sft, TrainingConfig reward,
                         TrainingConfig ppo, TrainingConfig dpo, TrainingConfig grpo, int rankedSamples, int rankedPrompts, int rolloutPrompts,
                         int groupSize, int maxNewTokens, int evalQuestions, int shots, List<Integer> selfConsistencyK, int generationBatch) {
     /** The temperature of self-consistency's sampled paths (Wang et al. use 0.5–0.7). */
@@ -53,22 +55,26 @@ public record StoryPlan(String name, WorldSize world, GptConfig model, TrainingC
      */
     public static StoryPlan quick() {
         GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(2).nHead(4).nEmbd(64).blockSize(320).dropout(0).build();
-        return new StoryPlan("quick", WorldSize.quick(), model,
+        return new StoryPlan("quick", WorldSize.quick(), "char", model,
                 schedule(8, 600, 3e-3, 200, 4), schedule(8, 200, 1e-3, 100, 4), schedule(4, 40, 5e-4, 20, 4),
                 constant(6, 3e-5, 3), schedule(4, 40, 1e-4, 20, 4), constant(6, 3e-5, 3),
                 4, 32, 8, 4, 150, 40, 1, List.of(1, 5), 32);
     }
 
     /**
-     * The full world (247 countries, 80 held out) and a 4-layer, width-192 model with a context of 1,024 that
-     * holds three-shot chain-of-thought prompts; self-consistency with K = 1, 5, 10, 20, 40.
+     * The sizes story-world.md's sizing runs recommend (world C: 60 countries, 40 held out, 60 articles and 10 table
+     * rows per country; a BPE tokenizer of 1,024 tokens; a context of 512 that holds three-shot chain-of-thought
+     * prompts; at least 400 steps of 4,096 tokens, after which the base first recalled held-out capitals), trained
+     * longer: 1,500 base steps of 16 × 512 tokens. Self-consistency with K = 1, 5, 10, 20, 40. Not yet run to the end.
      */
     public static StoryPlan full() {
-        GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(4).nHead(6).nEmbd(192).blockSize(1024).dropout(0).build();
-        return new StoryPlan("full", WorldSize.full(), model,
-                schedule(32, 6000, 2e-3, 500, 10), schedule(32, 1500, 5e-4, 250, 10), schedule(16, 400, 2e-4, 100, 10),
-                constant(100, 1e-5, 20), schedule(8, 400, 5e-5, 100, 10), constant(100, 1e-5, 20),
-                4, 400, 16, 8, 200, 400, 3, List.of(1, 5, 10, 20, 40), 64);
+        WorldSize world = WorldSize.full().with(Map.of("countries", "60", "held-out-countries", "40", "articles-per-country", "60",
+                "table-rows-per-country", "10", "worksheets", "400", "worked-problems", "3000", "eval-age-problems", "300"));
+        GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(4).nHead(4).nEmbd(128).blockSize(512).dropout(0).build();
+        return new StoryPlan("full", world, "bpe:1024", model,
+                schedule(16, 1500, 2e-3, 250, 10), schedule(16, 600, 5e-4, 100, 10), schedule(8, 200, 2e-4, 50, 10),
+                constant(60, 1e-5, 20), schedule(8, 200, 5e-5, 50, 10), constant(60, 1e-5, 20),
+                4, 300, 16, 8, 160, 300, 3, List.of(1, 5, 10, 20, 40), 64);
     }
 
     /** {@code quick} or {@code full}. */
@@ -82,7 +88,7 @@ public record StoryPlan(String name, WorldSize world, GptConfig model, TrainingC
 
     /** The plan with every stage's training seeded from {@code seed}. */
     public StoryPlan seeded(long seed) {
-        return new StoryPlan(name, world, model, pretrain.toBuilder().seed(seed).build(), sft.toBuilder().seed(seed).build(),
+        return new StoryPlan(name, world, tokenizer, model, pretrain.toBuilder().seed(seed).build(), sft.toBuilder().seed(seed).build(),
                 reward.toBuilder().seed(seed).build(), ppo.toBuilder().seed(seed).build(), dpo.toBuilder().seed(seed).build(),
                 grpo.toBuilder().seed(seed).build(), rankedSamples, rankedPrompts, rolloutPrompts, groupSize, maxNewTokens, evalQuestions,
                 shots, selfConsistencyK, generationBatch);

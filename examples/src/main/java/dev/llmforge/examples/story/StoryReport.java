@@ -33,9 +33,9 @@ final class StoryReport {
         line("# The story: base model → SFT → RLHF, and prompting");
         line("");
         line("Plan `" + plan.name() + "`, seed " + run.seed() + ", backend " + run.backend().name() + ". Command: `" + command + "`.");
-        line(String.format(Locale.ROOT, "Model: %d layers, %d heads, width %d, context %d, character-level. Questions per kind: %d held out; "
+        line(String.format(Locale.ROOT, "Model: %d layers, %d heads, width %d, context %d, tokenizer %s. Questions per kind: %d held out; "
                 + "responses at most %d tokens; greedy unless stated.", plan.model().nLayer(), plan.model().nHead(), plan.model().nEmbd(),
-                plan.model().blockSize(), plan.evalQuestions(), plan.maxNewTokens()));
+                plan.model().blockSize(), plan.tokenizer(), plan.evalQuestions(), plan.maxNewTokens()));
         line("Every proportion is `successes/trials = p% (95% Wilson interval)`. Files: see [docs/story.md](../docs/story.md).");
         line("");
         line(SECTIONS.get(0));
