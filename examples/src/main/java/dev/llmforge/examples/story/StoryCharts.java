@@ -72,6 +72,8 @@ final class StoryCharts {
         JFreeChart chart = ChartFactory.createXYLineChart("Age problems: accuracy against sampled paths K", "K (paths voted on)", "accuracy (%)",
                 data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
+        double highest = rows.stream().mapToDouble(r -> 100 * r.summary().accuracy()).max().orElse(0);
+        plot.getRangeAxis().setRange(0, Math.min(100, Math.max(10, Math.ceil(highest / 10 + 1) * 10))); // percent, from 0
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
