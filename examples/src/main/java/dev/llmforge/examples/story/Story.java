@@ -28,6 +28,8 @@ public final class Story {
             new PpoStage(), new DpoStage(), new GrpoStage());
     /** The models compared in the report, in order: the base first, SFT second. */
     static final List<String> MODELS = List.of(BaseStage.NAME, SftStage.NAME, PpoStage.NAME, DpoStage.NAME, GrpoStage.NAME);
+    /** The evaluation's row among the wall times: it has no directory, it writes the report. */
+    static final String EVALUATION = "evaluation";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Story() {
@@ -56,7 +58,6 @@ public final class Story {
         EvalSummary recall = null;
         run.note("== evaluation");
         try (Gpt sft = run.load(SftStage.NAME)) {
-            Tokenizer sftTokenizer = run.tokenizer(SftStage.NAME);
             ModelFigures sftFigures = null;
             for (String stage : MODELS) {
                 Tokenizer tokenizer = run.tokenizer(stage);
@@ -73,12 +74,12 @@ public final class Story {
                         recall = questions.recallOf(run, model, tokenizer);
                     }
                     if (stage.equals(BaseStage.NAME) || stage.equals(SftStage.NAME)) {
-                        study.addAll(PromptStudy.run(run, questions, stage, model, stage.equals(SftStage.NAME) ? sftTokenizer : tokenizer));
+                        study.addAll(PromptStudy.run(run, questions, stage, model, tokenizer));
                     }
                 }
             }
         }
-        seconds.put("evaluation", (System.nanoTime() - start) / 1e9);
+        seconds.put(EVALUATION, (System.nanoTime() - start) / 1e9);
         writeTimings(run, seconds);
         StoryCharts.accuracyVsK(run.layout().root().resolve(StoryCharts.ACCURACY_VS_K), study);
         for (MetricsChart.Spec spec : StoryCharts.CURVES) {

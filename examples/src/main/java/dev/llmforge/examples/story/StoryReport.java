@@ -36,13 +36,14 @@ final class StoryReport {
         line(String.format(Locale.ROOT, "Model: %d layers, %d heads, width %d, context %d, tokenizer %s. Questions per kind: %d held out; "
                 + "responses at most %d tokens; greedy unless stated.", plan.model().nLayer(), plan.model().nHead(), plan.model().nEmbd(),
                 plan.model().blockSize(), plan.tokenizer(), plan.evalQuestions(), plan.maxNewTokens()));
-        line("Every proportion is `successes/trials = p% (95% Wilson interval)`. Files: see [docs/story.md](../docs/story.md).");
+        line("Every proportion is `successes/trials = p% (95% Wilson interval)`. What each figure means: docs/story.md in the llmforge repository.");
         line("");
         line(SECTIONS.get(0));
         line("");
         line("| stage | directory | wall time (s) |");
         line("|---|---|---|");
-        seconds.forEach((stage, s) -> line(String.format(Locale.ROOT, "| %s | `%s/` | %.1f |", stage, stage, s)));
+        seconds.forEach((stage, s) -> line(String.format(Locale.ROOT, "| %s | %s | %.1f |", stage,
+                stage.equals(Story.EVALUATION) ? "(this report)" : "`" + stage + "/`", s)));
         line("");
         line(SECTIONS.get(1));
         line("");
