@@ -1,17 +1,20 @@
 package dev.llmforge.alignment.sft;
 
 import dev.llmforge.alignment.answers.AnswerChecker;
+import dev.llmforge.alignment.answers.ResponseForm;
 import dev.llmforge.alignment.data.SftRecord;
 import dev.llmforge.generate.GenerationConfig;
 import dev.llmforge.generate.GenerationResult;
 import dev.llmforge.generate.Generator;
+import dev.llmforge.generate.StopReason;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.tokenizer.chat.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Exact-match accuracy of greedy answers: for held-out records that carry a final answer (GSM8K's {@code #### N},
+ * Exact-match accuracy of greedy answers (and how many answer rather than continue the document, and how many end at
+ * the end of turn): for held-out records that carry a final answer (GSM8K's {@code #### N},
  * a {@code final_answer} field), the model answers the conversation without its last assistant message, greedily,
  * until the end of turn or {@code maxNewTokens}; {@link AnswerChecker} compares the answer with the final answer
  * (the number after "The answer is", else the last number; facts by whole words in the first sentence). Records
@@ -25,10 +28,25 @@ public final class AnswerAccuracy {
     private final ChatGeneration chat;
     private final int maxNewTokens;
 
-    /** The score of one measurement. */
-    public record Result(int correct, int total) {
+    /**
+     * The score of one measurement: answers right, answers in the form of an answer rather than a continuation of the
+     * document ({@link ResponseForm}), answers that ended at the end of turn (not at the token limit), of {@code total}.
+     */
+    public record Result(int correct, int answering, int endedAtEndOfTurn, int total) {
         public double fraction() {
-            return total == 0 ? Double.NaN : (double) correct / total;
+            return share(correct);
+        }
+
+        public double answeringFraction() {
+            return share(answering);
+        }
+
+        public double endedAtEndOfTurnFraction() {
+            return share(endedAtEndOfTurn);
+        }
+
+        private double share(int n) {
+            return total == 0 ? Double.NaN : (double) n / total;
         }
     }
 
@@ -71,6 +89,8 @@ public final class AnswerAccuracy {
         }
         GenerationConfig config = chat.stoppingAtEndOfTurn(GenerationConfig.builder().maxNewTokens(maxNewTokens).temperature(0)).build();
         int correct = 0;
+        int answering = 0;
+        int ended = 0;
         try (Generator generator = new Generator(model, chat.tokenizer()::decode)) {
             for (int from = 0; from < records.size(); from += BATCH) {
                 List<SftRecord> batch = records.subList(from, Math.min(records.size(), from + BATCH));
@@ -81,13 +101,14 @@ public final class AnswerAccuracy {
                 List<GenerationResult> answers = generator.generate(prompts, config, null);
                 for (int i = 0; i < batch.size(); i++) {
                     SftRecord r = batch.get(i);
-                    if (AnswerChecker.isCorrect(question(r), r.finalAnswer().get(), answers.get(i).text())) {
-                        correct++;
-                    }
+                    GenerationResult answer = answers.get(i);
+                    correct += AnswerChecker.isCorrect(question(r), r.finalAnswer().get(), answer.text()) ? 1 : 0;
+                    answering += ResponseForm.answers(answer.text()) ? 1 : 0;
+                    ended += answer.reason() != StopReason.MAX_TOKENS ? 1 : 0;
                 }
             }
         }
-        return new Result(correct, records.size());
+        return new Result(correct, answering, ended, records.size());
     }
 
     /** The last user message before the answer (what an echo of the question is compared with). */

@@ -19,11 +19,16 @@ import java.util.Map;
  * the loop averages the micro-batches' means.
  *
  * <p>Evaluation: the masked loss of every evaluation source (the same records each time), and, when {@link AnswerAccuracy} is given,
- * the exact-match accuracy of greedy answers to held-out records with a final answer.
+ * the exact-match accuracy of greedy answers to held-out records with a final answer, the share of them in the form of
+ * an answer rather than a continuation, and the share that ended at the end of turn.
  */
 public final class SftObjective implements Objective {
     /** The evaluation metric of exact-match accuracy: {@code SOURCE_exact_match}. */
     public static final String EXACT_MATCH = "exact_match";
+    /** The share of greedy answers in the form of an answer ({@code ResponseForm}): {@code SOURCE_answers}. */
+    public static final String ANSWERS = "answers";
+    /** The share of greedy answers that ended at the end of turn: {@code SOURCE_ends_cleanly}. */
+    public static final String ENDS_CLEANLY = "ends_cleanly";
 
     private final Gpt model;
     private final List<NextTokenRows> heldOut;
@@ -50,7 +55,10 @@ public final class SftObjective implements Objective {
         heldOut.forEach(NextTokenRows::rewind);
         Map<String, Double> metrics = eval.meanOverSources();
         if (accuracy != null) {
-            metrics.put(MetricNames.evaluation(accuracy.source(), EXACT_MATCH), accuracy.measure(model).fraction());
+            AnswerAccuracy.Result r = accuracy.measure(model);
+            metrics.put(MetricNames.evaluation(accuracy.source(), EXACT_MATCH), r.fraction());
+            metrics.put(MetricNames.evaluation(accuracy.source(), ANSWERS), r.answeringFraction());
+            metrics.put(MetricNames.evaluation(accuracy.source(), ENDS_CLEANLY), r.endedAtEndOfTurnFraction());
         }
         return metrics;
     }

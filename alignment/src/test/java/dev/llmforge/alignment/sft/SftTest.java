@@ -84,8 +84,10 @@ class SftTest {
                 + base.vocabSize() + " to " + (base.vocabSize() + 1)), reports.toString());
         assertTrue(reports.contains("records: 190 to train, 10 held out (0.05 of 200, chosen from the seed)"), reports.toString());
         assertTrue(result.lastEval().values().containsKey("val_loss"));
-        double accuracy = result.lastEval().get("val_exact_match");
-        assertTrue(accuracy >= 0 && accuracy <= 1, "a fraction of 3 answers: " + accuracy);
+        for (String metric : List.of("val_exact_match", "val_answers", "val_ends_cleanly")) {
+            double share = result.lastEval().get(metric) * 3;
+            assertTrue(Math.abs(share - Math.round(share)) < 1e-9 && share >= 0 && share <= 3, metric + ": a share of 3 answers: " + share / 3);
+        }
         assertTrue(result.lastEval().values().containsKey("train_loss"));
 
         // the checkpoint is a plain model directory with the grown tokenizer

@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
                 + "(--loss-on all: every token). Special tokens the template needs and the tokenizer lacks are added, and the model's "
                 + "embedding and head grow (new rows: the mean of the old).",
                 "Evaluation: masked loss on held-out records (val_loss) and on training records (train_loss), and, where held-out "
-                        + "records carry a final answer (GSM8K), the exact-match accuracy of greedy answers (val_exact_match).",
+                        + "records carry a final answer (GSM8K), the exact-match accuracy of greedy answers (val_exact_match), the share "
+                        + "of them that answer rather than continue the document (val_answers) and that end at the end of turn "
+                        + "(val_ends_cleanly).",
                 "The output directory receives ckpt/ (to --resume), best/ (lowest val_loss), metrics.jsonl and loss.png; "
                         + "`llmforge chat` and `llmforge generate` read both checkpoints.", ""},
         footer = {"", "Examples:",
