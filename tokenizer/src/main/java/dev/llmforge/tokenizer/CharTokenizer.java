@@ -57,6 +57,23 @@ public final class CharTokenizer implements Tokenizer {
     }
 
     /**
+     * This tokenizer with more special tokens, given the ids from {@link #vocabSize()} on in list order (e.g. the
+     * {@code <|endoftext|>} a chat template closes answers with, for a vocabulary made without it).
+     *
+     * @throws IllegalArgumentException if one of them is already a special token
+     */
+    public CharTokenizer withAddedSpecialTokens(List<String> added) {
+        List<String> specials = new ArrayList<>(specialTokens.asMap().keySet());
+        for (String token : added) {
+            if (specials.contains(token)) {
+                throw new IllegalArgumentException("\"" + token + "\" is already a special token");
+            }
+            specials.add(token);
+        }
+        return new CharTokenizer(codePoints, specials);
+    }
+
+    /**
      * Reads a file written by {@link #save(Path)}.
      *
      * @throws TokenizerFormatException naming the field that is missing or malformed

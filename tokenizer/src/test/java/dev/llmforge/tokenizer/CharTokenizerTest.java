@@ -57,6 +57,18 @@ class CharTokenizerTest {
     }
 
     @Test
+    void addedSpecialTokensTakeTheNextIdsAndKeepTheOldOnes() {
+        CharTokenizer base = CharTokenizer.fromCorpus("ab", List.of("<|a|>"));
+        CharTokenizer grown = base.withAddedSpecialTokens(List.of("<|endoftext|>", "<|im_end|>"));
+        assertEquals(5, grown.vocabSize());
+        assertEquals(2, grown.specialTokens().requireId("<|a|>"));
+        assertEquals(3, grown.specialTokens().requireId("<|endoftext|>"));
+        assertEquals(4, grown.specialTokens().requireId("<|im_end|>"));
+        assertArrayEquals(new int[] {1, 0, 3}, grown.encode("ba<|endoftext|>", SpecialTokenPolicy.SPECIAL));
+        assertThrows(IllegalArgumentException.class, () -> grown.withAddedSpecialTokens(List.of("<|a|>")));
+    }
+
+    @Test
     void decodingAnIdOutOfRangeSaysWhatWasExpected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SHAKESPEARE.decode(new int[] {3, 65}));

@@ -14,8 +14,8 @@ import java.util.Objects;
  * generation (ending with the assistant header); each response is the rest of the template's rendering of prompt
  * and response, up to and including its last end-of-turn token.
  *
- * <p><b>Length.</b> Prompt plus either response holds at most {@code maxTokens} ids: for DPO's next-token
- * log-probabilities with a model of context T pass T + 1; for a reward model, which reads every token, T. When a
+ * <p><b>Length.</b> Prompt plus either response holds at most {@code maxTokens} ids: for a model of context T pass T
+ * (a reward model reads every token; DPO scores every id with {@code TokenLogProbs}). When a
  * group does not fit, its prompt keeps its end and every response its start, the room shared as
  * {@link PromptBudget} says with the group's longest response; all pairs of a group keep the same prompt ids.
  */

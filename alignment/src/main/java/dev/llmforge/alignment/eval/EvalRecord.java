@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * One evaluation task, a line of an {@code eval} file: {@code {"question": "...", "answer": "..."}}. Two optional
@@ -34,9 +35,22 @@ public record EvalRecord(String question, String answer, String kind, String sol
 
     /** Reads an eval file; a bad line is an error naming the file, the line and what is wrong. */
     public static List<EvalRecord> read(Path file) throws IOException {
-        return JsonLines.read(file, line -> new EvalRecord(JsonLines.requiredText(line, "question"),
-                JsonLines.requiredText(line, "answer"), JsonLines.optionalText(line, "kind"),
-                JsonLines.optionalText(line, "solution")));
+        return read(file, record -> {
+        });
+    }
+
+    /**
+     * Reads an eval file, passing each record to {@code check} as it is read: an {@link IllegalArgumentException}
+     * from the check (e.g. a question the model's tokenizer cannot write) is an error naming the file and line.
+     */
+    public static List<EvalRecord> read(Path file, Consumer<EvalRecord> check) throws IOException {
+        return JsonLines.read(file, line -> {
+            EvalRecord record = new EvalRecord(JsonLines.requiredText(line, "question"),
+                    JsonLines.requiredText(line, "answer"), JsonLines.optionalText(line, "kind"),
+                    JsonLines.optionalText(line, "solution"));
+            check.accept(record);
+            return record;
+        });
     }
 
     /** Writes {@code records} as an eval file, atomically. */

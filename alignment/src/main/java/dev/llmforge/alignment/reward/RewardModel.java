@@ -3,6 +3,7 @@ package dev.llmforge.alignment.reward;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmforge.autograd.GradMode;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.io.CheckpointFormatException;
 import dev.llmforge.model.Gpt;
@@ -11,11 +12,13 @@ import dev.llmforge.nn.Module;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
+import dev.llmforge.tensor.TensorScope;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -143,6 +146,41 @@ public final class RewardModel extends Module {
     /** A value per position (B, T) of token ids (B, T) with an attention mask (B, T): the head everywhere, no offset (PPO's values). */
     public Tensor values(Tensor ids, Tensor attentionMask) {
         return head.forward(body.hiddenStates(ids, attentionMask)); // (B, T)
+    }
+
+    /**
+     * The scores of token sequences (each with at least one token), right-padded in batches of {@code batchSize},
+     * without gradients and in evaluation mode (the mode is restored).
+     */
+    public double[] scoreAll(List<int[]> sequences, int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+        }
+        TensorFactory tensors = factoryOf(body);
+        double[] out = new double[sequences.size()];
+        boolean training = isTraining();
+        eval();
+        try (GradMode.Restore ignored = GradMode.noGrad()) {
+            for (int start = 0; start < sequences.size(); start += batchSize) {
+                List<int[]> rows = sequences.subList(start, Math.min(sequences.size(), start + batchSize));
+                int t = rows.stream().mapToInt(r -> r.length).max().orElseThrow();
+                long[] ids = new long[rows.size() * t];
+                float[] mask = new float[rows.size() * t];
+                for (int b = 0; b < rows.size(); b++) {
+                    for (int i = 0; i < rows.get(b).length; i++) {
+                        ids[b * t + i] = rows.get(b)[i];
+                        mask[b * t + i] = 1;
+                    }
+                }
+                try (TensorScope scope = TensorScope.open()) {
+                    double[] scores = score(tensors.of(ids, rows.size(), t), tensors.of(mask, rows.size(), t)).toDoubleArray(); // (B)
+                    System.arraycopy(scores, 0, out, start, scores.length);
+                }
+            }
+        } finally {
+            train(training);
+        }
+        return out;
     }
 
     /** The offset subtracted from every score. */

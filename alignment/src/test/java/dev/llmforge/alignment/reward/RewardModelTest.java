@@ -20,6 +20,7 @@ import dev.llmforge.tensor.TensorScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -162,6 +163,18 @@ class RewardModelTest {
             for (int i = 0; i < m.parameters().size(); i++) {
                 assertTrue(m.parameters().get(i) != value.parameters().get(i));
             }
+        }
+    }
+
+    @Test
+    void scoreAllScoresInBatchesWhatEachSequenceScoresAlone() {
+        try (RewardModel m = model()) {
+            m.normalise(new double[] {0.25});
+            List<int[]> sequences = Arrays.stream(ROWS).map(r -> Arrays.stream(r).mapToInt(x -> (int) x).toArray()).toList();
+            double[] expected = alone(m, ROWS);
+            m.train();
+            assertArrayEquals(expected, m.scoreAll(sequences, 2), 1e-5);
+            assertTrue(m.isTraining(), "the mode is restored");
         }
     }
 

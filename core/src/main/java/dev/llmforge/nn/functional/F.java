@@ -159,6 +159,15 @@ public final class F {
     }
 
     /**
+     * log σ(x) = −softplus(−x), computed as min(x, 0) − log(1 + exp(−|x|)): finite for every finite x (the pairwise
+     * losses of reward models and DPO, {@code −log σ(margin)}, saturate without it).
+     */
+    public static Tensor logSigmoid(Tensor x) {
+        Tensor abs = x.maximum(x.neg());
+        return x.sub(x.maximum(0)).sub(abs.neg().exp().add(1).log());
+    }
+
+    /**
      * Zeroes each element with probability {@code p} and scales the rest by 1/(1-p); the identity
      * when {@code p == 0}. The mask comes from the backend's generator seeded with {@code seed}.
      */

@@ -3,6 +3,7 @@ package dev.llmforge.examples.cli;
 import dev.llmforge.tensor.BackendNotFoundException;
 import dev.llmforge.training.NonFiniteLossException;
 import dev.llmforge.training.OutputDirectoryException;
+import dev.llmforge.training.PretrainSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -10,13 +11,19 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code llmforge} command line: {@code prepare} (text → token files), {@code pretrain} (train a
- * base model), {@code generate} (sample text from a checkpoint), {@code world} (generate the story's
- * data), {@code ppo} and {@code grpo} (optimise an SFT model with rewards). Run without arguments, prepare, pretrain and generate work on Tiny Shakespeare, which ships with
+ * base model), {@code generate} (sample text from a checkpoint), {@code sft} (fine-tune on conversations),
+ * {@code chat} (talk with a fine-tuned model), {@code eval} (accuracy on questions with known answers, in a prompt
+ * style), {@code world} (generate the story's data), {@code reward} (train a reward model on preference pairs),
+ * {@code dpo} (DPO on preference pairs), {@code ppo} and {@code grpo} (optimise an SFT model with rewards),
+ * {@code story} (all of it, evaluated, in one report). Run without arguments, prepare, pretrain and generate work
+ * on Tiny Shakespeare, which ships with
  * this module.
  */
 @Command(name = "llmforge", mixinStandardHelpOptions = true, version = "llmforge 0.1.0-SNAPSHOT",
         description = "Build, pretrain and sample GPT-style language models on the JVM.",
-        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, WorldCommand.class, PpoCommand.class, GrpoCommand.class,
+        subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, SftCommand.class, ChatCommand.class,
+                EvalCommand.class, WorldCommand.class, RewardCommand.class, DpoCommand.class, PpoCommand.class, GrpoCommand.class,
+                StoryCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Quick start on Tiny Shakespeare (the default corpus):",
                 "  llmforge pretrain                    # nanoGPT's CPU run, val loss about 1.88",
@@ -36,9 +43,12 @@ public final class Llmforge implements Runnable {
         CommandLine cl = new CommandLine(new Llmforge());
         cl.setExpandAtFiles(false); // --prompt @notes.txt is the text "@notes.txt"; --prompt-file reads a file
         PretrainCommand.addSettingOptions(cl.getSubcommands().get("pretrain").getCommandSpec());
+        SettingFlags.add(cl.getSubcommands().get("sft").getCommandSpec(), PretrainSettings.trainingValues(SftCommand.defaults()));
         WorldCommand.addSizeOptions(cl.getSubcommands().get("world").getCommandSpec());
+        SettingFlags.add(cl.getSubcommands().get("reward").getCommandSpec(), PretrainSettings.trainingValues(RewardCommand.DEFAULTS));
+        SettingFlags.add(cl.getSubcommands().get("dpo").getCommandSpec(), PretrainSettings.trainingValues(DpoCommand.DEFAULTS));
         for (String rl : new String[] {"ppo", "grpo"}) {
-            PretrainCommand.addSettingOptions(cl.getSubcommands().get(rl).getCommandSpec(), RolloutOptions.defaults(), false);
+            SettingFlags.add(cl.getSubcommands().get(rl).getCommandSpec(), PretrainSettings.trainingValues(RolloutOptions.defaults()));
         }
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (!isUserError(e)) {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +24,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -84,47 +82,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     /** Adds one option per {@link PretrainSettings} key ({@code --n-layer}, {@code --lr}, ...), documented with the reference value. */
     static void addSettingOptions(CommandSpec spec) {
-        addSettingOptions(spec, TrainingConfig.nanoGptShakespeareChar(), true);
-    }
-
-    /**
-     * Adds one option per {@link PretrainSettings} key, documented with the value of {@code defaults}; without
-     * {@code modelKeys} only the training keys (batch, schedule, evaluation, seed): for commands that fine-tune a
-     * model whose shape is given.
-     */
-    static void addSettingOptions(CommandSpec spec, TrainingConfig defaults, boolean modelKeys) {
-        Map<String, Object> reference = PretrainSettings.values(GptConfig.shakespeareChar(65), defaults);
-        List<String> shapeKeys = PretrainSettings.modelKeys();
-        PretrainSettings.descriptions().forEach((key, description) -> {
-            if (!modelKeys && shapeKeys.contains(key)) {
-                return;
-            }
-            Object value = reference.get(key);
-            OptionSpec.Builder option = OptionSpec.builder("--" + key).description(description + " (default: " + value + ")");
-            if (value instanceof Boolean) {
-                option.type(Boolean.class).negatable(true).arity("0..1").paramLabel("true|false");
-            } else {
-                option.type(String.class).arity("1").paramLabel(value instanceof Double ? "X" : value instanceof Number ? "N" : "stop|skip");
-            }
-            spec.addOption(option.build());
-        });
-    }
-
-    /** The setting flags given on the command line, by key. */
-    private Map<String, String> settingFlags() {
-        return settingFlags(spec);
-    }
-
-    /** The {@link PretrainSettings} flags given on the command line of {@code spec}, by key. */
-    static Map<String, String> settingFlags(CommandSpec spec) {
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (OptionSpec o : spec.commandLine().getParseResult().matchedOptions()) {
-            String flag = o.longestName(); // errors name the flag as typed: --dropout
-            if (PretrainSettings.canonical(flag) != null) {
-                flags.put(flag, String.valueOf((Object) o.getValue()));
-            }
-        }
-        return flags;
+        SettingFlags.add(spec, PretrainSettings.values(GptConfig.shakespeareChar(65), TrainingConfig.nanoGptShakespeareChar()));
     }
 
     @Override
@@ -141,27 +99,18 @@ final class PretrainCommand implements Callable<Integer> {
             }
         }
         Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
-        Map<String, String> flags = settingFlags();
+        Map<String, String> flags = SettingFlags.given(spec);
         PretrainSettings.check(fileSettings, "the config file");
         PretrainSettings.check(flags, "the command line");
         run.check(outDir);
-        Path latest = outDir.resolve(Trainer.LATEST_DIR);
         Backend backend = engine.resolve(); // an unknown backend fails before any data is prepared
         TokenData tokens = openData(outDir, corpus, w);
 
         GptConfig model;
         TrainingConfig training;
-        Path resumeFrom = null;
+        Path resumeFrom = run.resumeFrom(outDir, w);
         long startStep = 0;
-        if (run.resume) {
-            try {
-                resumeFrom = TrainingCheckpoint.resumable(latest);
-            } catch (IOException e) {
-                throw new IOException(e.getMessage() + ": nothing to resume (run without --resume to start)", e);
-            }
-            if (!resumeFrom.toAbsolutePath().equals(latest.toAbsolutePath())) {
-                w.println("note: " + latest + " is missing; resuming from " + resumeFrom + ", the checkpoint an interrupted write moved aside");
-            }
+        if (resumeFrom != null) {
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
             startStep = state.step();
             GptConfig saved = Checkpoint.loadConfig(resumeFrom);

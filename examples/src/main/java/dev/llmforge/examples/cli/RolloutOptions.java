@@ -75,7 +75,7 @@ final class RolloutOptions {
     /** The training settings: the defaults (or, resuming, the checkpoint's) with the setting flags applied. */
     TrainingConfig trainingConfig(CommandSpec spec, RunOptions run) throws IOException {
         TrainingConfig.Builder b = run.resume ? TrainingCheckpoint.readState(resumePoint(run)).config().toBuilder() : defaults().toBuilder();
-        Map<String, String> flags = PretrainCommand.settingFlags(spec);
+        Map<String, String> flags = SettingFlags.given(spec);
         PretrainSettings.apply(flags, "the command line", null, b);
         return b.build();
     }

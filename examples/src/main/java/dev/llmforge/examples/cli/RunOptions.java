@@ -3,6 +3,8 @@ package dev.llmforge.examples.cli;
 import dev.llmforge.training.OutputDirectoryException;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -21,7 +23,7 @@ final class RunOptions {
     int logInterval;
 
     /** Rejects contradictory flags, and a new run in a directory that holds another run's checkpoint. */
-    void check(Path outDir) throws java.io.IOException {
+    void check(Path outDir) throws IOException {
         FlagChecks.range("--log-interval", logInterval, 1, Integer.MAX_VALUE);
         if (resume && overwrite) {
             throw new IllegalArgumentException("--resume continues the run in the output directory, --overwrite replaces it: choose one");
@@ -31,5 +33,26 @@ final class RunOptions {
             throw new OutputDirectoryException(latest + " holds a checkpoint at step " + TrainingCheckpoint.readState(latest).step()
                     + " of an earlier run: continue it with --resume, start over with --overwrite, or choose another --out");
         }
+    }
+
+    /**
+     * The checkpoint to resume from ({@code <out>/ckpt}, or the one an interrupted write moved aside, with a note), or
+     * null without {@code --resume}.
+     */
+    Path resumeFrom(Path outDir, PrintWriter w) throws IOException {
+        if (!resume) {
+            return null;
+        }
+        Path latest = outDir.resolve(Trainer.LATEST_DIR);
+        Path dir;
+        try {
+            dir = TrainingCheckpoint.resumable(latest);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + ": nothing to resume (run without --resume to start)", e);
+        }
+        if (!dir.toAbsolutePath().equals(latest.toAbsolutePath())) {
+            w.println("note: " + latest + " is missing; resuming from " + dir + ", the checkpoint an interrupted write moved aside");
+        }
+        return dir;
     }
 }

@@ -3,6 +3,7 @@ package dev.llmforge.examples.cli;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingResult;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

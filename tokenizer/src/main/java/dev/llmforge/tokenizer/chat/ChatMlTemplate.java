@@ -26,6 +26,11 @@ public final class ChatMlTemplate implements ChatTemplate {
     }
 
     @Override
+    public List<String> specialTokens() {
+        return List.of(IM_START, IM_END);
+    }
+
+    @Override
     public String endOfTurn() {
         return IM_END;
     }

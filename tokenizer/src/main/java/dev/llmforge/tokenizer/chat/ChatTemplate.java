@@ -25,6 +25,12 @@ public interface ChatTemplate {
      */
     String endOfTurn();
 
+    /**
+     * The special tokens this template writes as single ids when the tokenizer has them (and needs, for the
+     * plain-text templates): what to add to a tokenizer before fine-tuning in this template.
+     */
+    List<String> specialTokens();
+
     /** {@code <|im_start|>role\ncontent<|im_end|>\n} per message; see {@link ChatMlTemplate}. */
     static ChatTemplate chatMl() {
         return new ChatMlTemplate();

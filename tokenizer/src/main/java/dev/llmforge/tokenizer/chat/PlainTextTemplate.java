@@ -41,6 +41,11 @@ abstract class PlainTextTemplate implements ChatTemplate {
     }
 
     @Override
+    public final List<String> specialTokens() {
+        return List.of(SpecialTokens.END_OF_TEXT);
+    }
+
+    @Override
     public final String endOfTurn() {
         return SpecialTokens.END_OF_TEXT;
     }

@@ -27,6 +27,22 @@ final class EvaluationSets {
         return records;
     }
 
+    /**
+     * The base model's recall in document style: "The capital of X is" to be continued with the capital, for every
+     * country of the world — held-out ones first, kind "held-out", then training ones, kind "training"; for
+     * {@code llmforge eval --prompt-style completion}.
+     */
+    static List<EvalRecord> capitalRecall(WorldSplit split) {
+        List<EvalRecord> records = new ArrayList<>();
+        for (List<Country> side : List.of(split.heldOut(), split.training())) {
+            String kind = side == split.heldOut() ? "held-out" : "training";
+            for (Country c : side) {
+                records.add(new EvalRecord("The capital of " + c.inSentence() + " is", c.capital(), kind, null));
+            }
+        }
+        return records;
+    }
+
     /** The held-out age problems (the seed problem first), kind "age". */
     static List<EvalRecord> heldOutAges(WorldSplit split) {
         return split.heldOutProblems().stream()
@@ -60,5 +76,26 @@ final class EvaluationSets {
             records.add(new EvalRecord(p.question(), Integer.toString(p.answer()), AGE, p.solution(size.solutionStyle())));
         }
         return records;
+    }
+
+    /**
+     * Questions from the training side with their answers, for sampling answers to rank and for reinforcement
+     * learning prompts: one fact question per training country (kinds in turn, phrasing drawn at random) and as many
+     * training age problems as there are held-out ones (never with a held-out problem's numbers).
+     */
+    static List<EvalRecord> trainingPrompts(WorldSplit split, WorldSize size, long seed) {
+        WorldRandom random = WorldRandom.stream(seed, "training prompts");
+        List<EvalRecord> records = new ArrayList<>();
+        List<Country> training = split.training();
+        for (int i = 0; i < training.size(); i++) {
+            Country c = training.get(i);
+            Fact fact = Fact.values()[i % Fact.values().length];
+            records.add(new EvalRecord(fact.question(c, random.below(fact.questionCount())), fact.answer(c), fact.label(), null));
+        }
+        for (int i = 0; i < size.evalAgeProblems(); i++) {
+            AgeProblem p = split.trainingProblem(random);
+            records.add(new EvalRecord(p.question(), Integer.toString(p.answer()), AGE, null));
+        }
+        return random.shuffled(records);
     }
 }

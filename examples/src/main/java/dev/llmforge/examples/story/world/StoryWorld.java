@@ -29,8 +29,12 @@ public final class StoryWorld {
     public static final String EVAL_FACTS = "eval-facts.jsonl";
     /** Held-out age problems in the {@code eval} format, the seed problem first. */
     public static final String EVAL_AGES = "eval-ages.jsonl";
+    /** "The capital of X is" for every country (held-out ones first), for the base model's recall in document style. */
+    public static final String EVAL_RECALL = "eval-recall.jsonl";
     /** Few-shot exemplars: eval records with the worked response as {@code solution}. */
     public static final String FEW_SHOT = "few-shot.jsonl";
+    /** Training-side questions with answers ({@code eval} format): prompts to sample, rank and reinforce. */
+    public static final String TRAIN_PROMPTS = "train-prompts.jsonl";
     /** The world's countries and their facts, with {@code held_out}. */
     public static final String COUNTRIES = "countries.jsonl";
     /** What was generated: seed, sizes, counts, held-out countries. */
@@ -54,10 +58,13 @@ public final class StoryWorld {
         List<EvalRecord> facts = EvaluationSets.heldOutFacts(split, seed);
         List<EvalRecord> ages = EvaluationSets.heldOutAges(split);
         List<EvalRecord> fewShot = EvaluationSets.fewShot(split, size, seed);
+        List<EvalRecord> recall = EvaluationSets.capitalRecall(split);
+        List<EvalRecord> trainPrompts = EvaluationSets.trainingPrompts(split, size, seed);
 
         BitSet alphabet = characters(pretrain);
         requireCovered(alphabet, qa, SFT_QA);
-        Map<String, List<EvalRecord>> evalFiles = Map.of(EVAL_FACTS, facts, EVAL_AGES, ages, FEW_SHOT, fewShot);
+        Map<String, List<EvalRecord>> evalFiles = Map.of(EVAL_FACTS, facts, EVAL_AGES, ages, EVAL_RECALL, recall, FEW_SHOT, fewShot,
+                TRAIN_PROMPTS, trainPrompts);
         evalFiles.forEach((file, records) -> records.forEach(r -> requireCovered(alphabet,
                 r.question() + r.answer() + (r.solution() == null ? "" : r.solution()), file)));
 

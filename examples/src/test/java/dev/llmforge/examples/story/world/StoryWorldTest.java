@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StoryWorldTest {
     private static final List<String> FILES = List.of(StoryWorld.PRETRAIN, StoryWorld.SFT, StoryWorld.SFT_QA, StoryWorld.EVAL_FACTS,
-            StoryWorld.EVAL_AGES, StoryWorld.FEW_SHOT, StoryWorld.COUNTRIES, StoryWorld.MANIFEST);
+            StoryWorld.EVAL_AGES, StoryWorld.EVAL_RECALL, StoryWorld.FEW_SHOT, StoryWorld.TRAIN_PROMPTS, StoryWorld.COUNTRIES,
+            StoryWorld.MANIFEST);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -90,6 +91,17 @@ class StoryWorldTest {
         for (EvalRecord r : facts) {
             assertTrue(pretrain.contains(r.answer()), "the base model can learn " + r.answer());
         }
+        List<EvalRecord> recall = EvalRecord.read(world.resolve(StoryWorld.EVAL_RECALL));
+        assertEquals(48, recall.size(), "every country of the quick world");
+        Set<String> heldOutCloze = new HashSet<>();
+        for (Country c : heldOut) {
+            heldOutCloze.add("The capital of " + c.inSentence() + " is|" + c.capital());
+        }
+        for (int i = 0; i < heldOut.size(); i++) {
+            assertEquals("held-out", recall.get(i).kind());
+            assertTrue(heldOutCloze.remove(recall.get(i).question() + "|" + recall.get(i).answer()), recall.get(i).toString());
+        }
+        assertEquals("training", recall.get(heldOut.size()).kind());
     }
 
     @Test
@@ -107,6 +119,32 @@ class StoryWorldTest {
         for (String numbers : heldOut) {
             assertFalse(sft.contains(numbers), numbers);
             assertFalse(pretrain.contains(numbers), numbers);
+        }
+    }
+
+    @Test
+    void trainingPromptsComeFromTheTrainingSideOnly() throws Exception {
+        List<EvalRecord> prompts = EvalRecord.read(world.resolve(StoryWorld.TRAIN_PROMPTS));
+        List<EvalRecord> ages = prompts.stream().filter(r -> "age".equals(r.kind())).toList();
+        assertEquals(36 + 60, prompts.size(), "one fact question per training country, as many age problems as held out");
+        assertEquals(60, ages.size());
+        List<String> heldOutNumbers = AgeQuestionReader.numbers(Files.readString(world.resolve(StoryWorld.EVAL_AGES)));
+        for (String numbers : AgeQuestionReader.numbers(String.join("\n", ages.stream().map(EvalRecord::question).toList()))) {
+            assertFalse(heldOutNumbers.contains(numbers), numbers);
+        }
+        Set<String> heldOutQuestions = new HashSet<>();
+        for (JsonNode c : lines(StoryWorld.COUNTRIES)) {
+            if (c.get("held_out").asBoolean()) {
+                Country country = CountryTable.withCapital().stream().filter(t -> t.code().equals(c.get("code").asText())).findFirst().orElseThrow();
+                for (Fact fact : Fact.values()) {
+                    for (int i = 0; i < fact.questionCount(); i++) {
+                        heldOutQuestions.add(fact.question(country, i));
+                    }
+                }
+            }
+        }
+        for (EvalRecord r : prompts) {
+            assertFalse(heldOutQuestions.contains(r.question()), r.question());
         }
     }
 

@@ -1,0 +1,167 @@
+package dev.llmforge.examples.cli;
+
+import dev.llmforge.alignment.data.BadRecords;
+import dev.llmforge.alignment.data.PreferenceBatchSource;
+import dev.llmforge.alignment.data.PreferenceEncoder;
+import dev.llmforge.alignment.data.PreferenceExample;
+import dev.llmforge.alignment.data.PreferenceFormat;
+import dev.llmforge.alignment.data.PreferenceGroup;
+import dev.llmforge.alignment.data.PreferenceReader;
+import dev.llmforge.alignment.data.Truncation;
+import dev.llmforge.io.Checkpoint;
+import dev.llmforge.model.GptConfig;
+import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.tokenizer.TokenizerFiles;
+import dev.llmforge.tokenizer.chat.ChatTemplate;
+import dev.llmforge.training.PretrainSettings;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingCheckpoint;
+import dev.llmforge.training.TrainingConfig;
+import dev.llmforge.training.TrainingResult;
+import dev.llmforge.training.metrics.ConsoleProgress;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * What {@code llmforge reward} and {@code llmforge dpo} share: the starting checkpoint, the preference files (pairs,
+ * ranked lists, Anthropic HH), their chat template and length, the held-out split, the output directory, and the
+ * training settings (the command's defaults, or the checkpoint's with {@code --resume}, under the flags).
+ */
+final class PreferenceOptions {
+    @Option(names = "--from", required = true, paramLabel = "CKPT", description = "the SFT (or base) checkpoint to start from; its tokenizer encodes the data")
+    Path from;
+
+    @Option(names = "--data", required = true, split = ",", paramLabel = "FILE[,FILE]",
+            description = "preference files: {\"prompt\",\"chosen\",\"rejected\"} JSONL (TRL's format; Anthropic HH dialogues too), or ranked lists "
+                    + "{\"prompt\",\"responses\",\"ranking\"}; .gz is read")
+    List<Path> data;
+
+    @Option(names = "--val-data", split = ",", paramLabel = "FILE[,FILE]", description = "held-out preference files (default: --val-fraction of --data)")
+    List<Path> valData;
+
+    @Option(names = "--val-fraction", paramLabel = "X", defaultValue = "0.1",
+            description = "share of the prompts of --data held out for evaluation when there is no --val-data, drawn with --seed (default: ${DEFAULT-VALUE})")
+    double valFraction;
+
+    @Option(names = "--format", paramLabel = "pairs|ranked", description = "the files' format (default: detected from each file's first record)")
+    String format;
+
+    @Option(names = "--template", paramLabel = "NAME", defaultValue = "human-assistant",
+            description = "chat template: chatml, human-assistant, qa (default: ${DEFAULT-VALUE})")
+    String template;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "tokens of prompt + response (default: the model's context); longer ones keep the prompt's end and the response's start")
+    Integer maxTokens;
+
+    @Option(names = "--skip-bad", description = "skip bad records (default: stop at the first, naming its file and line)")
+    boolean skipBad;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "output directory: ckpt/, best/, metrics.jsonl, charts")
+    Path out;
+
+    /** The encoded preference groups for training and evaluation, and the checkpoint's tokenizer. */
+    record Encoded(List<List<PreferenceExample>> train, List<List<PreferenceExample>> val, String tokenizerJson) {
+        int pairs(List<List<PreferenceExample>> groups) {
+            return groups.stream().mapToInt(List::size).sum();
+        }
+    }
+
+    /** Reads, encodes and splits the data with the tokenizer of {@code --from}, printing what it found. */
+    Encoded encode(GptConfig model, long seed, PrintWriter w) throws IOException {
+        String tokenizerJson = Checkpoint.tokenizerJson(from)
+                .orElseThrow(() -> new IOException(from + " has no " + Checkpoint.TOKENIZER + ": the preference data cannot be encoded"));
+        Tokenizer tokenizer = TokenizerFiles.load(from.resolve(Checkpoint.TOKENIZER));
+        int limit = maxTokens != null ? maxTokens : model.blockSize();
+        if (limit > model.blockSize()) {
+            throw new IllegalArgumentException("--max-tokens " + limit + " exceeds the model's context of " + model.blockSize() + " tokens");
+        }
+        PreferenceEncoder encoder = new PreferenceEncoder(ChatTemplate.named(template), tokenizer, limit);
+        BadRecords bad = BadRecords.of(skipBad);
+        List<List<PreferenceExample>> train = encoder.encodeAll(read(data, bad), bad);
+        List<List<PreferenceExample>> val;
+        if (valData != null) {
+            val = encoder.encodeAll(read(valData, bad), bad);
+        } else {
+            if (!(valFraction > 0 && valFraction < 1)) {
+                throw new IllegalArgumentException("--val-fraction must be between 0 and 1 (exclusive), got " + valFraction);
+            }
+            List<List<PreferenceExample>> shuffled = new ArrayList<>(train);
+            Collections.shuffle(shuffled, new Random(seed));
+            int held = Math.max(1, (int) Math.round(valFraction * shuffled.size()));
+            if (held >= shuffled.size()) {
+                throw new IllegalArgumentException("--data has " + shuffled.size() + " prompts: too few to hold out " + held + " for evaluation");
+            }
+            val = shuffled.subList(0, held);
+            train = shuffled.subList(held, shuffled.size());
+        }
+        if (bad.count() > 0) {
+            w.println("skipped: " + bad.summary());
+        }
+        List<Truncation> truncations = new ArrayList<>();
+        train.forEach(g -> g.forEach(p -> truncations.add(p.truncation())));
+        Encoded encoded = new Encoded(List.copyOf(train), List.copyOf(val), tokenizerJson);
+        w.printf("data: %d prompts (%d pairs) to train on, %d prompts (%d pairs) held out; template %s, at most %d tokens; %s%n", train.size(),
+                encoded.pairs(train), val.size(), encoded.pairs(val), template, limit, Truncation.summary(truncations));
+        w.flush();
+        return encoded;
+    }
+
+    private List<PreferenceGroup> read(List<Path> files, BadRecords bad) throws IOException {
+        return format == null ? PreferenceReader.read(files, bad) : PreferenceReader.read(files, PreferenceFormat.named(format), bad);
+    }
+
+    /** A batch source over {@code groups}: {@code batchSize} prompts a batch, shuffled from {@code seed} when not null. */
+    static PreferenceBatchSource.Builder source(List<List<PreferenceExample>> groups, TrainingConfig training, Long seed) {
+        PreferenceBatchSource.Builder b = PreferenceBatchSource.builder(groups).groupsPerBatch(training.batchSize());
+        return seed == null ? b : b.shuffle(seed);
+    }
+
+    /** What a preference command starts from: the checkpoint to resume (or null), the settings, the engine and the data. */
+    record Start(Path resumeFrom, TrainingConfig training, Backend backend, Encoded data) {
+    }
+
+    /**
+     * Checks the output directory, settles the settings (the command's defaults, or the resumed run's, under the setting
+     * flags given), starts the engine and encodes the data, printing each.
+     */
+    Start start(CommandSpec spec, RunOptions run, EngineOptions engine, TrainingConfig defaults, String extraSettings) throws IOException {
+        PrintWriter w = spec.commandLine().getOut();
+        run.check(out);
+        Path resumeFrom = run.resumeFrom(out, w);
+        TrainingConfig base = resumeFrom != null ? TrainingCheckpoint.readState(resumeFrom).config() : defaults;
+        TrainingConfig training = PretrainSettings.applyTraining(SettingFlags.given(spec), "the command line", base);
+        Backend backend = engine.resolve();
+        Encoded data = encode(Checkpoint.loadConfig(from), training.seed(), w);
+        w.println("backend: " + BackendChoice.describe(backend));
+        w.println("settings: " + TrainingRuns.describe(PretrainSettings.trainingValues(training)) + " " + extraSettings);
+        w.flush();
+        return new Start(resumeFrom, training, backend, data);
+    }
+
+    /**
+     * Runs {@code builder} (the objective and its models) with the start's settings and engine, these sources, the output
+     * directory and progress, resuming if asked; prints the summary.
+     */
+    TrainingResult train(Trainer.Builder builder, Start start, PreferenceBatchSource train, PreferenceBatchSource val, RunOptions run,
+                         PrintWriter w) throws IOException {
+        builder.backend(start.backend()).config(start.training()).trainSource(train).evalSource("val", val)
+                .tokenizerJson(start.data().tokenizerJson()).outputDir(out).overwrite(run.overwrite).listener(new ConsoleProgress(w, run.logInterval));
+        if (start.resumeFrom() != null) {
+            builder.resumeFrom(start.resumeFrom());
+        }
+        TrainingResult result;
+        try (Trainer trainer = builder.build()) {
+            result = TrainingRuns.runStoppingOnInterrupt(trainer, w);
+        }
+        TrainingRuns.summarize(result, out, w);
+        return result;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.llmforge.examples.cli;
+
+import dev.llmforge.alignment.data.LossOn;
+import dev.llmforge.alignment.data.SftFormat;
+import dev.llmforge.alignment.sft.Sft;
+import dev.llmforge.alignment.sft.StartingPoint;
+import dev.llmforge.spi.Backend;
+import dev.llmforge.tokenizer.chat.ChatTemplate;
+import dev.llmforge.training.PretrainSettings;
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingCheckpoint;
+import dev.llmforge.training.TrainingConfig;
+import dev.llmforge.training.TrainingResult;
+import dev.llmforge.training.TrainingState;
+import dev.llmforge.training.metrics.ConsoleProgress;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code llmforge sft}: supervised fine-tuning of a base model on conversations, Q&A text or instruction records, in a
+ * chat template, with the loss on the assistant's tokens. Settings: {@link #defaults()} (or the checkpoint's, with
+ * {@code --resume}) < {@code --config} file < flags.
+ */
+@Command(name = "sft", mixinStandardHelpOptions = true, sortOptions = false,
+        header = "Fine-tune a model on conversations (supervised fine-tuning).",
+        description = {"Fine-tune a model on question/answer records so that it answers instead of continuing documents. Records: "
+                + "messages, prompt/completion, Alpaca, Q&A text, self-instruct, GSM8K, Anthropic HH (detected per file). Each is "
+                + "rendered with the chat template; the loss covers the assistant's tokens and the end-of-turn token after each answer "
+                + "(--loss-on all: every token). Special tokens the template needs and the tokenizer lacks are added, and the model's "
+                + "embedding and head grow (new rows: the mean of the old).",
+                "Evaluation: masked loss on held-out records (val_loss) and on training records (train_loss), and, where held-out "
+                        + "records carry a final answer (GSM8K), the exact-match accuracy of greedy answers (val_exact_match), the share "
+                        + "of them that answer rather than continue the document (val_answers) and that end at the end of turn "
+                        + "(val_ends_cleanly).",
+                "The output directory receives ckpt/ (to --resume), best/ (lowest val_loss), metrics.jsonl and loss.png; "
+                        + "`llmforge chat` and `llmforge generate` read both checkpoints.", ""},
+        footer = {"", "Examples:",
+                "  llmforge sft --from out/gsm8k-base/best --data train.jsonl --out out/gsm8k-sft",
+                "  llmforge sft --from gpt2-dir --data chats.jsonl --template chatml --max-iters 2000",
+                "  llmforge sft --out out/gsm8k-sft --resume --max-iters 800"})
+final class SftCommand implements Callable<Integer> {
+    static final Path DEFAULT_OUT = Path.of("out", "sft");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--from", paramLabel = "DIR", description = "the model to fine-tune: an llmforge checkpoint, or a Hugging Face GPT-2 "
+            + "directory (required unless --resume)")
+    Path from;
+
+    @Option(names = "--data", paramLabel = "FILE[,FILE...]", split = ",", description = "training records (required unless --resume, "
+            + "which reuses the run's files)")
+    List<Path> data;
+
+    @Option(names = "--val-data", paramLabel = "FILE[,FILE...]", split = ",",
+            description = "held-out records (default: --val-fraction of the training records, chosen from the seed)")
+    List<Path> valData;
+
+    @Option(names = "--val-fraction", paramLabel = "X", defaultValue = "0.05", description = "share held out without --val-data (default: ${DEFAULT-VALUE})")
+    double valFraction;
+
+    @Option(names = "--format", paramLabel = "NAME", description = "the format of every file: messages, prompt-completion, alpaca, qa, "
+            + "self-instruct, gsm8k, hh (default: detected per file)")
+    String format;
+
+    @Option(names = "--template", paramLabel = "chatml|human-assistant|qa", description = "chat template (default: qa; with --resume, the run's)")
+    String template;
+
+    @Option(names = "--loss-on", paramLabel = "assistant|all", defaultValue = "assistant",
+            description = "tokens the loss covers: the assistant's answers with their end of turn, or every token (default: ${DEFAULT-VALUE})")
+    String lossOn;
+
+    @Option(names = "--skip-bad-records", description = "skip and count records that cannot be used instead of stopping at the first")
+    boolean skipBadRecords;
+
+    @Option(names = "--eval-answers", paramLabel = "N", defaultValue = "32",
+            description = "held-out records with a final answer answered greedily at each evaluation; 0: none (default: ${DEFAULT-VALUE})")
+    int evalAnswers;
+
+    @Option(names = "--answer-tokens", paramLabel = "N", defaultValue = "128", description = "the longest greedy answer (default: ${DEFAULT-VALUE})")
+    int answerTokens;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: out/sft)")
+    Path out;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "settings file, .json or .properties (training settings only)")
+    Path configFile;
+
+    @Mixin
+    EngineOptions engine;
+
+    @Mixin
+    RunOptions run;
+
+    /**
+     * The training settings of a fine-tuning run unless changed: nanoGPT's loop with a fine-tuning schedule — batch 8,
+     * 1,000 steps, lr 3e-4 with 50 warmup steps and cosine decay to 3e-5, no weight decay (TRL's default), clipping at
+     * 1.0, evaluation every 100 steps on 10 batches.
+     */
+    static TrainingConfig defaults() {
+        return TrainingConfig.builder().batchSize(8).maxIters(1000).learningRate(3e-4).minLr(3e-5).warmupIters(50).lrDecayIters(1000)
+                .weightDecay(0).evalInterval(100).evalIters(10).build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter w = spec.commandLine().getOut();
+        Path outDir = out != null ? out : DEFAULT_OUT;
+        run.check(outDir);
+        Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
+        Map<String, String> flags = SettingFlags.given(spec);
+        LossOn loss = LossOn.named(lossOn);
+        SftFormat fileFormat = format != null ? SftFormat.named(format) : null;
+        if (template != null) {
+            ChatTemplate.named(template);
+        }
+        Backend backend = engine.resolve();
+
+        Sft.Builder builder = Sft.builder().backend(backend).outputDir(outDir).overwrite(run.overwrite).lossOn(loss).format(fileFormat)
+                .skipBadRecords(skipBadRecords).listener(new ConsoleProgress(w, run.logInterval))
+                .report(line -> {
+                    w.println(line);
+                    w.flush();
+                });
+        if (valData != null) {
+            builder.validationData(valData);
+        } else {
+            builder.validationFraction(valFraction);
+        }
+        TrainingConfig training;
+        StartingPoint start = null;
+        if (run.resume) {
+            if (from != null) {
+                throw new IllegalArgumentException("--resume continues the model saved in " + outDir.resolve(Trainer.LATEST_DIR)
+                        + ": leave out --from");
+            }
+            Path resumeFrom = run.resumeFrom(outDir, w);
+            TrainingState state = TrainingCheckpoint.readState(resumeFrom);
+            training = PretrainSettings.applyTraining(flags, "the command line",
+                    PretrainSettings.applyTraining(fileSettings, "the config file", state.config()));
+            builder.resumeFrom(resumeFrom).answerEvaluation(saved(state, "--eval-answers", Sft.ANSWER_RECORDS, evalAnswers),
+                    saved(state, "--answer-tokens", Sft.ANSWER_TOKENS, answerTokens)).template(template != null ? template : state.data().getOrDefault("template", "qa"))
+                    .data(data != null ? data : savedFiles(state, "files", resumeFrom));
+            if (valData == null && state.data().containsKey(Sft.VAL_FILES)) {
+                builder.validationData(savedFiles(state, Sft.VAL_FILES, resumeFrom));
+            }
+        } else {
+            if (from == null) {
+                throw new IllegalArgumentException("--from DIR is required: the checkpoint to fine-tune (or --resume to continue a run)");
+            }
+            if (data == null) {
+                throw new IllegalArgumentException("--data FILE is required: the records to fine-tune on");
+            }
+            training = PretrainSettings.applyTraining(flags, "the command line", PretrainSettings.applyTraining(fileSettings, "the config file", defaults()));
+            start = StartingPoint.load(from, backend);
+            w.println("from: " + start.description());
+            builder.answerEvaluation(evalAnswers, answerTokens).model(start.model(), start.tokenizer()).template(template != null ? template : "qa").data(data);
+        }
+        builder.config(training);
+        w.println("backend: " + BackendChoice.describe(backend));
+        w.println("settings: " + TrainingRuns.describe(PretrainSettings.trainingValues(training)));
+        w.flush();
+        try (StartingPoint owned = start; Trainer trainer = builder.build()) {
+            if (trainer.step() >= training.maxIters()) {
+                w.println("nothing to do: the checkpoint is at step " + trainer.step() + " and max-iters is " + training.maxIters()
+                        + " (raise --max-iters to train further)");
+                w.flush();
+                return 0;
+            }
+            TrainingResult result = TrainingRuns.runStoppingOnInterrupt(trainer, w);
+            TrainingRuns.summarize(result, outDir, w);
+            w.println("chat with it: llmforge chat --checkpoint " + outDir.resolve(TrainingCheckpoint.exists(outDir.resolve(Trainer.BEST_DIR))
+                    ? Trainer.BEST_DIR : Trainer.LATEST_DIR));
+            w.flush();
+        }
+        return 0;
+    }
+
+    /** The flag's value if given, else the run's saved value, else the flag's default. */
+    private int saved(TrainingState state, String flag, String key, int value) {
+        String v = state.data().get(key);
+        return spec.commandLine().getParseResult().hasMatchedOption(flag) || v == null ? value : Integer.parseInt(v);
+    }
+
+    private static List<Path> savedFiles(TrainingState state, String key, Path checkpoint) {
+        String files = state.data().get(key);
+        if (files == null || files.isEmpty()) {
+            throw new IllegalArgumentException(checkpoint + " does not name its data files: pass --data FILE");
+        }
+        return Arrays.stream(files.split(",")).map(Path::of).toList();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.llmforge.examples.story;
+
+import dev.llmforge.examples.story.world.StoryWorld;
+import dev.llmforge.training.Trainer;
+import dev.llmforge.training.TrainingCheckpoint;
+import java.nio.file.Path;
+
+/**
+ * Where a story run keeps its files: the world in {@code world/}, one directory per trained stage ({@code base/},
+ * {@code sft/}, {@code reward/}, {@code ppo/}, {@code dpo/}, {@code grpo/}, each with {@code best/}, {@code ckpt/},
+ * {@code metrics.jsonl} and charts), the labeler's rankings in {@code preferences/}, and {@code report.md} with
+ * its charts at the top.
+ */
+public record StoryLayout(Path root) {
+    public static final String REPORT = "report.md";
+    public static final String TIMINGS = "timings.json";
+    public static final String PAIRS = "pairs.jsonl";
+    public static final String RANKED = "ranked.jsonl";
+
+    public Path world() {
+        return root.resolve("world");
+    }
+
+    public Path worldFile(String name) {
+        return world().resolve(name);
+    }
+
+    public Path trainPrompts() {
+        return worldFile(StoryWorld.TRAIN_PROMPTS);
+    }
+
+    public Path preferences() {
+        return root.resolve("preferences");
+    }
+
+    public Path pairs() {
+        return preferences().resolve(PAIRS);
+    }
+
+    public Path stage(String name) {
+        return root.resolve(name);
+    }
+
+    /** The checkpoint a stage hands on: its {@code best/} when it has one, else its latest. */
+    public Path checkpoint(String stage) {
+        Path best = stage(stage).resolve(Trainer.BEST_DIR);
+        return TrainingCheckpoint.exists(best) ? best : stage(stage).resolve(Trainer.LATEST_DIR);
+    }
+
+    public Path report() {
+        return root.resolve(REPORT);
+    }
+
+    public Path timings() {
+        return root.resolve(TIMINGS);
+    }
+}

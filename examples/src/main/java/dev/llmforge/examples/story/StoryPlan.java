@@ -1,0 +1,109 @@
+package dev.llmforge.examples.story;
+
+import dev.llmforge.examples.story.world.WorldSize;
+import dev.llmforge.model.GptConfig;
+import dev.llmforge.training.TrainingConfig;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sizes of one story run: the world, the model, each stage's training settings and the evaluation's. Two
+ * presets: {@link #quick()} (a tiny world and model, for CI) and {@link #full()}.
+ *
+ * @param name              the preset's name, as the report states it
+ * @param world             the world's sizes
+ * @param tokenizer         how the pretraining text is tokenized ({@code char}, {@code bpe:N}: {@code llmforge prepare}'s names)
+ * @param model             the base model's shape (the vocabulary comes from the pretraining text)
+ * @param pretrain          pretraining of the base model
+ * @param sft               supervised fine-tuning
+ * @param reward            the reward model (batch size = prompts per batch)
+ * @param ppo               PPO (batch size unused: {@link #rolloutPrompts} prompts per step)
+ * @param dpo               DPO (batch size = prompts per batch)
+ * @param grpo              GRPO ({@link #rolloutPrompts} prompts per step, {@link #groupSize} responses each)
+ * @param rankedSamples     answers sampled from the SFT model per training prompt for the labeler to rank
+ * @param rankedPrompts     training prompts whose answers are ranked (at most the world's)
+ * @param rolloutPrompts    prompts per PPO / GRPO step
+ * @param groupSize         GRPO's responses per prompt
+ * @param maxNewTokens      the longest response, everywhere
+ * @param evalQuestions     held-out questions of each kind put to every model (at most the world's)
+ * @param shots             exemplars in a few-shot prompt
+ * @param selfConsistencyK  the numbers of sampled paths of the self-consistency study
+ * @param generationBatch   sequences generated together
+ */
+public record StoryPlan(String name, WorldSize world, String tokenizer, GptConfig model, TrainingConfig pretrain, TrainingConfig sft, TrainingConfig reward,
+                        TrainingConfig ppo, TrainingConfig dpo, TrainingConfig grpo, int rankedSamples, int rankedPrompts, int rolloutPrompts,
+                        int groupSize, int maxNewTokens, int evalQuestions, int shots, List<Integer> selfConsistencyK, int generationBatch) {
+    /** The temperature of self-consistency's sampled paths (Wang et al. use 0.5–0.7). */
+    public static final double VOTE_TEMPERATURE = 0.7;
+    /** Self-consistency's top-k (Wang et al.: 40). */
+    public static final int VOTE_TOP_K = 40;
+    /** The reward-centering coefficient of the reward model (TRL's suggestion). */
+    public static final double REWARD_CENTERING = 0.01;
+
+    public StoryPlan {
+        selfConsistencyK = List.copyOf(selfConsistencyK);
+        if (maxNewTokens >= model.blockSize()) {
+            throw new IllegalArgumentException("responses of " + maxNewTokens + " tokens do not fit the context of " + model.blockSize());
+        }
+    }
+
+    /**
+     * A tiny world (48 countries, 12 held out) and model (2 layers, width 64, context 320): every stage runs for a few
+     * dozen to a few hundred steps, two values of K, one few-shot exemplar (a longer prompt is read from its end). It
+     * shows the form of the report and that SFT answers where the base model continues; its other figures are too
+     * noisy to read much into.
+     */
+    public static StoryPlan quick() {
+        GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(2).nHead(4).nEmbd(64).blockSize(320).dropout(0).build();
+        return new StoryPlan("quick", WorldSize.quick(), "char", model,
+                schedule(8, 600, 3e-3, 200, 4), schedule(8, 200, 1e-3, 100, 4), schedule(4, 40, 5e-4, 20, 4),
+                constant(6, 3e-5, 3), schedule(4, 40, 1e-4, 20, 4), constant(6, 3e-5, 3),
+                4, 32, 8, 4, 150, 40, 1, List.of(1, 5), 32);
+    }
+
+    /**
+     * The sizes story-world.md's sizing runs recommend (world C: 60 countries, 40 held out, 60 articles and 10 table
+     * rows per country; a BPE tokenizer of 1,024 tokens; a context of 512 that holds three-shot chain-of-thought
+     * prompts; at least 400 steps of 4,096 tokens, after which the base first recalled held-out capitals), trained
+     * longer: 1,500 base steps of 16 × 512 tokens. Self-consistency with K = 1, 5, 10, 20, 40. Not yet run to the end.
+     */
+    public static StoryPlan full() {
+        WorldSize world = WorldSize.full().with(Map.of("countries", "60", "held-out-countries", "40", "articles-per-country", "60",
+                "table-rows-per-country", "10", "worksheets", "400", "worked-problems", "3000", "eval-age-problems", "300"));
+        GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(4).nHead(4).nEmbd(128).blockSize(512).dropout(0).build();
+        return new StoryPlan("full", world, "bpe:1024", model,
+                schedule(16, 1500, 2e-3, 250, 10), schedule(16, 600, 5e-4, 100, 10), schedule(8, 200, 2e-4, 50, 10),
+                constant(60, 1e-5, 20), schedule(8, 200, 5e-5, 50, 10), constant(60, 1e-5, 20),
+                4, 300, 16, 8, 160, 300, 3, List.of(1, 5, 10, 20, 40), 64);
+    }
+
+    /** {@code quick} or {@code full}. */
+    public static StoryPlan named(String name) {
+        return switch (name) {
+            case "quick" -> quick();
+            case "full" -> full();
+            default -> throw new IllegalArgumentException("unknown story plan \"" + name + "\"; expected quick or full");
+        };
+    }
+
+    /** The plan with every stage's training seeded from {@code seed}. */
+    public StoryPlan seeded(long seed) {
+        return new StoryPlan(name, world, tokenizer, model, pretrain.toBuilder().seed(seed).build(), sft.toBuilder().seed(seed).build(),
+                reward.toBuilder().seed(seed).build(), ppo.toBuilder().seed(seed).build(), dpo.toBuilder().seed(seed).build(),
+                grpo.toBuilder().seed(seed).build(), rankedSamples, rankedPrompts, rolloutPrompts, groupSize, maxNewTokens, evalQuestions,
+                shots, selfConsistencyK, generationBatch);
+    }
+
+    /** Warmup of a tenth, cosine decay to a tenth of the peak, AdamW with weight decay 0.1, clipping at 1. */
+    private static TrainingConfig schedule(int batch, long steps, double lr, long evalInterval, int evalIters) {
+        return TrainingConfig.builder().batchSize(batch).maxIters(steps).learningRate(lr).minLr(lr / 10).warmupIters(steps / 10)
+                .lrDecayIters(steps).decayLr(true).weightDecay(0.1).gradClip(1.0).evalInterval(evalInterval).evalIters(evalIters)
+                .evalAtStart(false).build();
+    }
+
+    /** Reinforcement learning: a constant rate, no weight decay, clipping at 1, one evaluation batch. */
+    private static TrainingConfig constant(long steps, double lr, long evalInterval) {
+        return TrainingConfig.builder().batchSize(1).maxIters(steps).learningRate(lr).minLr(0).decayLr(false).warmupIters(0).weightDecay(0)
+                .gradClip(1.0).evalInterval(evalInterval).evalIters(1).evalAtStart(true).build();
+    }
+}
