@@ -8,6 +8,7 @@ import dev.llmforge.alignment.data.SftFormat;
 import dev.llmforge.alignment.data.SftReader;
 import dev.llmforge.alignment.data.SftRecord;
 import dev.llmforge.alignment.data.Truncation;
+import dev.llmforge.distributed.Collective;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
@@ -204,6 +205,18 @@ public final class Sft {
 
         public Builder listener(TrainingListener v) {
             trainer.listener(v);
+            return this;
+        }
+
+        /** Trains data-parallel as one replica of {@code v} ({@link Trainer.Builder#collective}; default: alone). */
+        public Builder collective(Collective v) {
+            trainer.collective(v);
+            return this;
+        }
+
+        /** Something the trainer closes when it closes (the starting point's model, e.g.). */
+        public Builder owning(AutoCloseable v) {
+            trainer.owning(v);
             return this;
         }
 

@@ -5,20 +5,17 @@ import dev.llmforge.model.GptConfig;
 import dev.llmforge.model.MemoryBudget;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.training.PretrainSettings;
-import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingConfig;
 import dev.llmforge.training.TrainingMemory;
 import dev.llmforge.training.TrainingResult;
 import dev.llmforge.training.TrainingState;
 import dev.llmforge.training.data.TokenData;
-import dev.llmforge.training.metrics.ConsoleProgress;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -127,10 +124,7 @@ final class PretrainCommand implements Callable<Integer> {
             model = mb.build();
             training = tb.build();
         }
-        if (spark.distributed()) {
-            boolean batchGiven = givesBatchSize(fileSettings) || givesBatchSize(flags);
-            training = spark.globalBatch(training, batchGiven || resumeFrom == null);
-        }
+        training = spark.globalBatch(training, resumeFrom != null, fileSettings, flags);
         w.println("backend: " + BackendChoice.describe(backend));
         w.println("settings: " + TrainingRuns.describe(PretrainSettings.values(model, training)));
         w.println("memory: " + TrainingMemory.estimate(model, training, backend).describe() + " (" + MemoryBudget.format(MemoryBudget.available(backend))
@@ -145,17 +139,7 @@ final class PretrainCommand implements Callable<Integer> {
         }
         PretrainJob job = new PretrainJob(engine.backendName, engine.threads, tokens.directory().toString(), outDir.toString(), model, training,
                 resumeFrom == null ? null : resumeFrom.toString(), run.overwrite, run.logInterval);
-        TrainingResult result;
-        if (spark.distributed()) {
-            w.printf(Locale.ROOT, "data-parallel: %d replicas on Spark (master %s), %d rows each, a global batch of %d%n", spark.replicas,
-                    spark.master == null ? "from spark-submit" : spark.master, training.batchSize() / spark.replicas, training.batchSize());
-            w.flush();
-            result = spark.launch(job).get(0); // rank 0's: the losses it reports are the means over the replicas
-        } else {
-            try (Trainer trainer = job.build(backend, job.resumeFrom(), null, new ConsoleProgress(w, run.logInterval))) {
-                result = TrainingRuns.runStoppingOnInterrupt(trainer, w);
-            }
-        }
+        TrainingResult result = spark.train(job, backend, training, w);
         TrainingRuns.summarize(result, outDir, w);
         return 0;
     }
@@ -177,10 +161,6 @@ final class PretrainCommand implements Callable<Integer> {
             throw new IOException("no prepared data in " + outDir + " to resume with: pass --data DIR (the data the checkpoint was trained on)");
         }
         return PrepareCommand.prepare(corpus != null ? corpus : Corpus.of(input), tokenizer, outDir, 0.9, false, w);
-    }
-
-    private static boolean givesBatchSize(Map<String, String> settings) {
-        return settings.keySet().stream().anyMatch(k -> "batch-size".equals(PretrainSettings.canonical(k)));
     }
 
     private static void applySettings(Map<String, String> fileSettings, Map<String, String> flags, GptConfig.Builder model,

@@ -3,7 +3,6 @@ package dev.llmforge.examples.cli;
 import dev.llmforge.alignment.data.LossOn;
 import dev.llmforge.alignment.data.SftFormat;
 import dev.llmforge.alignment.sft.Sft;
-import dev.llmforge.alignment.sft.StartingPoint;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.chat.ChatTemplate;
 import dev.llmforge.training.PretrainSettings;
@@ -12,7 +11,6 @@ import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingConfig;
 import dev.llmforge.training.TrainingResult;
 import dev.llmforge.training.TrainingState;
-import dev.llmforge.training.metrics.ConsoleProgress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -101,6 +99,9 @@ final class SftCommand implements Callable<Integer> {
     @Mixin
     RunOptions run;
 
+    @Mixin
+    SparkOptions spark;
+
     /**
      * The training settings of a fine-tuning run unless changed: nanoGPT's loop with a fine-tuning schedule — batch 8,
      * 1,000 steps, lr 3e-4 with 50 warmup steps and cosine decay to 3e-5, no weight decay (TRL's default), clipping at
@@ -118,40 +119,44 @@ final class SftCommand implements Callable<Integer> {
         run.check(outDir);
         Map<String, String> fileSettings = configFile != null ? PretrainSettings.read(configFile) : Map.of();
         Map<String, String> flags = SettingFlags.given(spec);
-        LossOn loss = LossOn.named(lossOn);
-        SftFormat fileFormat = format != null ? SftFormat.named(format) : null;
+        LossOn.named(lossOn);
+        if (format != null) {
+            SftFormat.named(format);
+        }
         if (template != null) {
             ChatTemplate.named(template);
         }
+        if (valData == null && !(valFraction > 0 && valFraction < 1)) {
+            throw new IllegalArgumentException("--val-fraction must be in (0, 1), got " + valFraction);
+        }
         Backend backend = engine.resolve();
 
-        Sft.Builder builder = Sft.builder().backend(backend).outputDir(outDir).overwrite(run.overwrite).lossOn(loss).format(fileFormat)
-                .skipBadRecords(skipBadRecords).listener(new ConsoleProgress(w, run.logInterval))
-                .report(line -> {
-                    w.println(line);
-                    w.flush();
-                });
-        if (valData != null) {
-            builder.validationData(valData);
-        } else {
-            builder.validationFraction(valFraction);
-        }
         TrainingConfig training;
-        StartingPoint start = null;
+        Path resumeFrom = null;
+        long startStep = 0;
+        List<Path> trainFiles = data;
+        List<Path> valFiles = valData;
+        String chatTemplate = template != null ? template : "qa";
+        int answerRecords = evalAnswers;
+        int answerLength = answerTokens;
         if (run.resume) {
             if (from != null) {
                 throw new IllegalArgumentException("--resume continues the model saved in " + outDir.resolve(Trainer.LATEST_DIR)
                         + ": leave out --from");
             }
-            Path resumeFrom = run.resumeFrom(outDir, w);
+            resumeFrom = run.resumeFrom(outDir, w);
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
+            startStep = state.step();
             training = PretrainSettings.applyTraining(flags, "the command line",
                     PretrainSettings.applyTraining(fileSettings, "the config file", state.config()));
-            builder.resumeFrom(resumeFrom).answerEvaluation(saved(state, "--eval-answers", Sft.ANSWER_RECORDS, evalAnswers),
-                    saved(state, "--answer-tokens", Sft.ANSWER_TOKENS, answerTokens)).template(template != null ? template : state.data().getOrDefault("template", "qa"))
-                    .data(data != null ? data : savedFiles(state, "files", resumeFrom));
-            if (valData == null && state.data().containsKey(Sft.VAL_FILES)) {
-                builder.validationData(savedFiles(state, Sft.VAL_FILES, resumeFrom));
+            answerRecords = saved(state, "--eval-answers", Sft.ANSWER_RECORDS, evalAnswers);
+            answerLength = saved(state, "--answer-tokens", Sft.ANSWER_TOKENS, answerTokens);
+            chatTemplate = template != null ? template : state.data().getOrDefault("template", "qa");
+            if (trainFiles == null) {
+                trainFiles = savedFiles(state, "files", resumeFrom);
+            }
+            if (valFiles == null && state.data().containsKey(Sft.VAL_FILES)) {
+                valFiles = savedFiles(state, Sft.VAL_FILES, resumeFrom);
             }
         } else {
             if (from == null) {
@@ -161,28 +166,30 @@ final class SftCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--data FILE is required: the records to fine-tune on");
             }
             training = PretrainSettings.applyTraining(flags, "the command line", PretrainSettings.applyTraining(fileSettings, "the config file", defaults()));
-            start = StartingPoint.load(from, backend);
-            w.println("from: " + start.description());
-            builder.answerEvaluation(evalAnswers, answerTokens).model(start.model(), start.tokenizer()).template(template != null ? template : "qa").data(data);
         }
-        builder.config(training);
+        training = spark.globalBatch(training, resumeFrom != null, fileSettings, flags);
         w.println("backend: " + BackendChoice.describe(backend));
         w.println("settings: " + TrainingRuns.describe(PretrainSettings.trainingValues(training)));
         w.flush();
-        try (StartingPoint owned = start; Trainer trainer = builder.build()) {
-            if (trainer.step() >= training.maxIters()) {
-                w.println("nothing to do: the checkpoint is at step " + trainer.step() + " and max-iters is " + training.maxIters()
-                        + " (raise --max-iters to train further)");
-                w.flush();
-                return 0;
-            }
-            TrainingResult result = TrainingRuns.runStoppingOnInterrupt(trainer, w);
-            TrainingRuns.summarize(result, outDir, w);
-            w.println("chat with it: llmforge chat --checkpoint " + outDir.resolve(TrainingCheckpoint.exists(outDir.resolve(Trainer.BEST_DIR))
-                    ? Trainer.BEST_DIR : Trainer.LATEST_DIR));
+        if (startStep >= training.maxIters()) {
+            w.println("nothing to do: the checkpoint is at step " + startStep + " and max-iters is " + training.maxIters()
+                    + " (raise --max-iters to train further)");
             w.flush();
+            return 0;
         }
+        SftJob job = new SftJob(engine.backendName, engine.threads, from == null ? null : from.toString(), strings(trainFiles),
+                strings(valFiles == null ? List.of() : valFiles), valFraction, format, chatTemplate, lossOn, skipBadRecords, answerRecords,
+                answerLength, outDir.toString(), training, resumeFrom == null ? null : resumeFrom.toString(), run.overwrite, run.logInterval);
+        TrainingResult result = spark.train(job, backend, training, w);
+        TrainingRuns.summarize(result, outDir, w);
+        w.println("chat with it: llmforge chat --checkpoint " + outDir.resolve(TrainingCheckpoint.exists(outDir.resolve(Trainer.BEST_DIR))
+                ? Trainer.BEST_DIR : Trainer.LATEST_DIR));
+        w.flush();
         return 0;
+    }
+
+    private static List<String> strings(List<Path> files) {
+        return files.stream().map(Path::toString).toList();
     }
 
     /** The flag's value if given, else the run's saved value, else the flag's default. */
