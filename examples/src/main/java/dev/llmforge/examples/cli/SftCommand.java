@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  llmforge sft --from out/gsm8k-base/best --data train.jsonl --out out/gsm8k-sft",
                 "  llmforge sft --from gpt2-dir --data chats.jsonl --template chatml --max-iters 2000",
-                "  llmforge sft --out out/gsm8k-sft --resume --max-iters 800"})
+                "  llmforge sft --out out/gsm8k-sft --resume --max-iters 800",
+                "  llmforge sft --from out/gsm8k-base/best --data train.jsonl --spark-master local[2] --replicas 2   # data-parallel on Spark"})
 final class SftCommand implements Callable<Integer> {
     static final Path DEFAULT_OUT = Path.of("out", "sft");
 
