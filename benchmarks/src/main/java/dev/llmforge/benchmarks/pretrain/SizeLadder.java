@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * SizeLadder [--sizes 0.8m,10.7m,124m] [--backends djl,tensorflow,nd4j] [--rounds 2] [--threads 2]
- *            [--steps 0.8m=100+300,10.7m=3+10,124m=2+10] [--python /usr/bin/python3]
+ *            [--steps 0.8m=100+300,10.7m=3+10,124m=2+10] [--python /usr/bin/python3] [--nanogpt-blas-threads 1]
  *            [--jvm-args "..."] [--data PATH]
  * </pre>
  *
@@ -59,6 +59,7 @@ public final class SizeLadder {
         int rounds = Integer.parseInt(o.getOrDefault("rounds", "2"));
         String threads = o.getOrDefault("threads", "2");
         String python = o.getOrDefault("python", "/usr/bin/python3");
+        String blasThreads = o.getOrDefault("nanogpt-blas-threads", "1");
         Map<String, int[]> steps = steps(o.getOrDefault("steps", DEFAULT_STEPS));
         List<String> jvmArgs = o.containsKey("jvm-args") ? Arrays.asList(o.get("jvm-args").trim().split("\\s+")) : List.of();
         Path text = Path.of(o.getOrDefault("data", PretrainRun.DEFAULT_TEXT));
@@ -66,8 +67,8 @@ public final class SizeLadder {
             throw new IllegalStateException("run from the repository root: " + NANOGPT_SCRIPT + " not found in " + Path.of("").toAbsolutePath());
         }
 
-        System.out.printf(Locale.ROOT, "size ladder (issue 15): nanoGPT (%s %s) vs llmforge's Trainer on %s; %s threads per run, %d rounds, "
-                + "sides alternating%n", python, NANOGPT_SCRIPT, String.join(", ", backends), threads, rounds);
+        System.out.printf(Locale.ROOT, "size ladder (issue 15): nanoGPT (%s %s, OPENBLAS_NUM_THREADS=%s) vs llmforge's Trainer on %s; %s threads per run, %d rounds, "
+                + "sides alternating%n", python, NANOGPT_SCRIPT, blasThreads, String.join(", ", backends), threads, rounds);
         System.out.printf(Locale.ROOT, "%d processors, load average %s at start; child JVM options: %s%n", Runtime.getRuntime().availableProcessors(),
                 PretrainBenchmark.loadAverage(), jvmArgs.isEmpty() ? "(defaults)" : String.join(" ", jvmArgs));
         Map<String, String> probe = ChildRun.run(ChildRun.pretrainRun(jvmArgs, List.of("--probe", "--threads", threads)), line -> { });
@@ -98,7 +99,7 @@ public final class SizeLadder {
                     Map<String, Double> roundTps = new LinkedHashMap<>();
                     for (String key : order) {
                         List<String> command = key.equals(NANOGPT)
-                                ? nanoGptCommand(python, size, threads, prepared, warmupIters)
+                                ? nanoGptCommand(python, size, threads, blasThreads, prepared, warmupIters)
                                 : ChildRun.pretrainRun(jvmArgs, List.of("--impl", PretrainRun.LLMFORGE, "--backend", key, "--size", size.name(),
                                         "--threads", threads, "--prepared", prepared.toString(), "--warmup", Integer.toString(warmupIters[0]),
                                         "--iters", Integer.toString(warmupIters[1])));
@@ -135,8 +136,13 @@ public final class SizeLadder {
         System.out.println("command: java -cp <benchmarks classpath> " + SizeLadder.class.getName() + " " + String.join(" ", args));
     }
 
-    private static List<String> nanoGptCommand(String python, ReferenceConfig size, String threads, Path prepared, int[] warmupIters) {
-        return List.of(python, NANOGPT_SCRIPT, "1337", threads, prepared.toString(), "--n-layer", Integer.toString(size.layers()), "--n-head",
+    /**
+     * nanoGPT's run, with OpenBLAS's own thread pool set to {@code blasThreads}: Debian's pthread OpenBLAS starts one
+     * thread per core besides PyTorch's OpenMP threads, and on 2 cores the two pools compete (benchmarks/README.md).
+     */
+    private static List<String> nanoGptCommand(String python, ReferenceConfig size, String threads, String blasThreads, Path prepared,
+                                               int[] warmupIters) {
+        return List.of("env", "OPENBLAS_NUM_THREADS=" + blasThreads, python, NANOGPT_SCRIPT, "1337", threads, prepared.toString(), "--n-layer", Integer.toString(size.layers()), "--n-head",
                 Integer.toString(size.heads()), "--n-embd", Integer.toString(size.width()), "--block-size", Integer.toString(size.block()),
                 "--batch-size", Integer.toString(size.batch()), "--warmup", Integer.toString(warmupIters[0]), "--iters",
                 Integer.toString(warmupIters[1]));
