@@ -25,6 +25,7 @@ public final class TokenDataset {
     private final TokenWidth width;
     private final long size;
     private final List<MappedByteBuffer> segments;
+    private volatile String checksum; // computed on first use; a race computes the same value twice
 
     private TokenDataset(Path path, TokenWidth width, long size, List<MappedByteBuffer> segments) {
         this.path = path;
@@ -88,16 +89,21 @@ public final class TokenDataset {
         return size;
     }
 
-    /** The CRC-32C of the file's bytes, as 8 hex digits: what a checkpoint records to recognise its data. */
-    public String checksum() throws IOException {
-        CRC32C crc = new CRC32C();
-        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            while (ch.read(buf.clear()) > 0) {
-                crc.update(buf.flip());
+    /**
+     * The CRC-32C of the file's bytes, as 8 hex digits: what a checkpoint records to recognise its data. Read once from the
+     * mapping (a resumed run compares it and records it again) and kept.
+     */
+    public String checksum() {
+        String sum = checksum;
+        if (sum == null) {
+            CRC32C crc = new CRC32C();
+            for (MappedByteBuffer segment : segments) {
+                crc.update(segment.duplicate());
             }
+            sum = String.format(Locale.ROOT, "%08x", crc.getValue());
+            checksum = sum;
         }
-        return String.format(java.util.Locale.ROOT, "%08x", crc.getValue());
+        return sum;
     }
 
     /** The id at {@code index}. */
