@@ -203,8 +203,8 @@ public final class SizeLadder {
     }
 
     /**
-     * "2" → every size 2 (the {@code "*"} entry); "0.8m=1,124m=2" → {0.8m: 1, 124m: 2}, other sizes {@code otherwise}.
-     * Counts must be positive integers.
+     * "2" → every size 2; "0.8m=1,124m=2" → {0.8m: 1, 124m: 2}, the sizes not named {@code otherwise}. Counts must be
+     * positive integers; anything else is an error naming {@code --flag}.
      */
     private static Map<String, String> perSize(String flag, String spec, String otherwise) {
         Map<String, String> out = new LinkedHashMap<>();
