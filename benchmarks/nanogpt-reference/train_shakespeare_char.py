@@ -14,7 +14,13 @@ Other sizes (the size ladder, benchmarks/README.md) change the shape and batch w
 --n-embd, --block-size and --batch-size; the vocabulary is the prepared data's (its meta.json). With
 --iters N the run is a throughput measurement instead: --warmup W untimed steps, then N timed steps of
 the same training loop without evaluation, and one line "RESULT<TAB>key=value..." (ms per step,
-tokens/s, peak RSS) on stdout.
+tokens/s, peak RSS) on stdout. With --generate N it measures nanoGPT's generate instead (model.py's loop, no KV cache:
+each new token re-reads the last block-size tokens; sample.py's temperature 0.8 and top-k 200): N new tokens from a
+one-token prompt, batch 1, one warm-up run and --repeats timed runs, and prints the best as "RESULT..." (tokens per
+second of wall time and of the process's CPU time).
+The weights are the initial ones: the speed does not depend on them.
+
+    OPENBLAS_NUM_THREADS=1 python3 train_shakespeare_char.py 1337 1 --generate 500
 
 Needs PyTorch (e.g. Debian's python3-torch, with libopenblas0-pthread: Debian's default reference
 BLAS is about 10x slower) and numpy: setup.sh beside this file installs them.
@@ -33,6 +39,8 @@ ap.add_argument('--block-size', type=int, default=64)
 ap.add_argument('--batch-size', type=int, default=12)
 ap.add_argument('--warmup', type=int, default=0)
 ap.add_argument('--iters', type=int, default=0)
+ap.add_argument('--generate', type=int, default=0)
+ap.add_argument('--repeats', type=int, default=3)
 args = ap.parse_args()
 seed, data_dir = args.seed, args.data_dir
 torch.set_num_threads(args.threads)
@@ -90,12 +98,27 @@ class GPT(nn.Module):
             if pn.endswith('c_proj.weight'): torch.nn.init.normal_(p, mean=0.0, std=0.02/math.sqrt(2*n_layer))
     def _init_weights(self, m):
         if isinstance(m, (nn.Linear, nn.Embedding)): torch.nn.init.normal_(m.weight, mean=0.0, std=0.02)
-    def forward(self, idx, targets):
+    def hidden(self, idx):
         b, t = idx.size()
         x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(0, t, dtype=torch.long))
         for block in self.transformer.h: x = block(x)
-        logits = self.lm_head(self.transformer.ln_f(x))
+        return self.transformer.ln_f(x)
+    def forward(self, idx, targets):
+        logits = self.lm_head(self.hidden(idx))
         return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+    @torch.no_grad()
+    def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None):  # nanoGPT's model.py generate
+        for _ in range(max_new_tokens):
+            idx_cond = idx if idx.size(1) <= block_size else idx[:, -block_size:]
+            logits = self.lm_head(self.hidden(idx_cond)[:, [-1], :])  # nanoGPT's inference forward: the last position only
+            logits = logits[:, -1, :] / temperature
+            if top_k is not None:
+                v, _ = torch.topk(logits, min(top_k, logits.size(-1)))
+                logits[logits < v[:, [-1]]] = -float('Inf')
+            probs = F.softmax(logits, dim=-1)
+            idx_next = torch.multinomial(probs, num_samples=1)
+            idx = torch.cat((idx, idx_next), dim=1)
+        return idx
 
 def get_batch(split):
     data = np.memmap(os.path.join(data_dir, split + '.bin'), dtype=np.uint16, mode='r')
@@ -136,6 +159,17 @@ def train_step(X, Y):
 
 def peak_rss_mb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+if args.generate > 0:
+    model.eval(); best = 0.0; best_cpu = 0.0; start = torch.zeros((1, 1), dtype=torch.long)
+    for r in range(args.repeats + 1):  # the first run warms up
+        t, c = time.perf_counter(), time.process_time()
+        model.generate(start, args.generate, temperature=0.8, top_k=200)
+        if r > 0:
+            best = max(best, args.generate / (time.perf_counter() - t))
+            best_cpu = max(best_cpu, args.generate / (time.process_time() - c))
+    print('RESULT', 'impl=nanogpt-generate', f'torch={torch.__version__}', f'tokens={args.generate}', f'tokensPerSec={best:.6g}',
+          f'tokensPerCpuSec={best_cpu:.6g}', f'peakRssMb={peak_rss_mb():.6g}', sep='\t', flush=True)
+    sys.exit(0)
 X, Y = get_batch('train'); iter_num = 0; t0 = time.time()
 if args.iters > 0:
     millis = []

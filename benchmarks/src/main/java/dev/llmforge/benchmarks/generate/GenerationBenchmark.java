@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  *
  * <p>Options (system properties): {@code tokens} (default 500, as sample.py), {@code repeats}
  * (timed runs per case, default 3), {@code batch} (samples in the batched case, default 10: sample.py's
- * {@code num_samples}), {@code largeBatches} (default {@code 16,64}), {@code largeBatchesOnly}
+ * {@code num_samples}), {@code largeBatches} (default {@code 16,64}; empty: none), {@code largeBatchesOnly}
  * (true: skip the batch-1 and batch-10 cases and the hand-written comparison).
  * Beyond the 64-token context the cached run restarts its cache from the last 32 tokens (a sliding
  * window) and the uncached run reads the last 64 tokens each step, as sample.py does.
@@ -63,7 +63,7 @@ public final class GenerationBenchmark {
             if (!Boolean.getBoolean("largeBatchesOnly")) {
                 smallBatches(model, generator, sampling, tokens, batch, repeats);
             }
-            for (String b : System.getProperty("largeBatches", "16,64").split(",")) {
+            for (String b : System.getProperty("largeBatches", "16,64").isBlank() ? new String[0] : System.getProperty("largeBatches", "16,64").split(",")) {
                 largeBatch(generator, sampling, Integer.parseInt(b.trim()), repeats);
             }
         }

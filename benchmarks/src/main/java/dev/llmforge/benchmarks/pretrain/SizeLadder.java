@@ -1,5 +1,7 @@
 package dev.llmforge.benchmarks.pretrain;
 
+import dev.llmforge.io.AtomicFiles;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,9 +23,13 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * SizeLadder [--sizes 0.8m,10.7m,124m] [--backends djl,tensorflow,nd4j] [--rounds 2] [--threads 2]
- *            [--steps 0.8m=100+300,10.7m=3+10,124m=2+10] [--python /usr/bin/python3] [--nanogpt-blas-threads 1]
- *            [--jvm-args "..."] [--data PATH]
+ *            [--steps 0.8m=100+300,10.7m=3+10,124m=2+10] [--python /usr/bin/python3]
+ *            [--nanogpt-blas-threads 0.8m=1,10.7m=1,124m=2] [--jvm-args "..."] [--data PATH] [--out FILE]
  * </pre>
+ *
+ * {@code --nanogpt-blas-threads} is one count for every size or a count per size (OpenBLAS's own threads in
+ * nanoGPT's process: 1 suits the small sizes, 2 GPT-2's products). {@code --out} also writes the table, with the
+ * date, machine and command, to FILE.
  *
  * Figures per side: tokens/s (median over rounds of each run's mean step time), ms/step, MFU
  * (nanoGPT's model FLOPs per token times tokens/s, over the F32 matrix-product peak that
@@ -35,6 +41,7 @@ import java.util.stream.Collectors;
 public final class SizeLadder {
     private static final String NANOGPT_SCRIPT = "benchmarks/nanogpt-reference/train_shakespeare_char.py";
     private static final String DEFAULT_STEPS = "0.8m=100+300,10.7m=3+10,124m=2+10";
+    private static final String DEFAULT_BLAS_THREADS = "0.8m=1,10.7m=1,124m=2";
     private static final String NANOGPT = "nanoGPT";
 
     private SizeLadder() {
@@ -59,18 +66,21 @@ public final class SizeLadder {
         int rounds = Integer.parseInt(o.getOrDefault("rounds", "2"));
         String threads = o.getOrDefault("threads", "2");
         String python = o.getOrDefault("python", "/usr/bin/python3");
-        String blasThreads = o.getOrDefault("nanogpt-blas-threads", "1");
+        Map<String, String> blasThreads = perSize("nanogpt-blas-threads", o.getOrDefault("nanogpt-blas-threads", DEFAULT_BLAS_THREADS), "1");
         Map<String, int[]> steps = steps(o.getOrDefault("steps", DEFAULT_STEPS));
+        Path out = o.containsKey("out") ? Path.of(o.get("out")) : null;
         List<String> jvmArgs = o.containsKey("jvm-args") ? Arrays.asList(o.get("jvm-args").trim().split("\\s+")) : List.of();
         Path text = Path.of(o.getOrDefault("data", PretrainRun.DEFAULT_TEXT));
         if (!Files.isRegularFile(Path.of(NANOGPT_SCRIPT))) {
             throw new IllegalStateException("run from the repository root: " + NANOGPT_SCRIPT + " not found in " + Path.of("").toAbsolutePath());
         }
 
-        System.out.printf(Locale.ROOT, "size ladder (issue 15): nanoGPT (%s %s, OPENBLAS_NUM_THREADS=%s) vs llmforge's Trainer on %s; %s threads per run, %d rounds, "
-                + "sides alternating%n", python, NANOGPT_SCRIPT, blasThreads, String.join(", ", backends), threads, rounds);
-        System.out.printf(Locale.ROOT, "%d processors, load average %s at start; child JVM options: %s%n", Runtime.getRuntime().availableProcessors(),
-                PretrainBenchmark.loadAverage(), jvmArgs.isEmpty() ? "(defaults)" : String.join(" ", jvmArgs));
+        String settings = String.format(Locale.ROOT, "nanoGPT (%s %s, OPENBLAS_NUM_THREADS per size %s) vs llmforge's Trainer on %s; %s threads per run, "
+                + "%d rounds, sides alternating", python, NANOGPT_SCRIPT, blasThreads, String.join(", ", backends), threads, rounds);
+        String machine = String.format(Locale.ROOT, "%d processors (%s), load average %s at start; child JVM options: %s",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), PretrainBenchmark.loadAverage(), jvmArgs.isEmpty() ? "(defaults)" : String.join(" ", jvmArgs));
+        System.out.println("size ladder (issue 15): " + settings);
+        System.out.println(machine);
         Map<String, String> probe = ChildRun.run(ChildRun.pretrainRun(jvmArgs, List.of("--probe", "--threads", threads)), line -> { });
         double peakGflops = probe.containsKey("error") ? Double.NaN : ChildRun.num(probe, "gemmGflops");
         System.out.printf(Locale.ROOT, "matrix-product peak (F32 square GEMM, %s via DJL, %s threads): %.1f GFLOP/s%s%n", probe.get("engine"),
@@ -99,7 +109,7 @@ public final class SizeLadder {
                     Map<String, Double> roundTps = new LinkedHashMap<>();
                     for (String key : order) {
                         List<String> command = key.equals(NANOGPT)
-                                ? nanoGptCommand(python, size, threads, blasThreads, prepared, warmupIters)
+                                ? nanoGptCommand(python, size, threads, blasThreads.get(size.name()), prepared, warmupIters)
                                 : ChildRun.pretrainRun(jvmArgs, List.of("--impl", PretrainRun.LLMFORGE, "--backend", key, "--size", size.name(),
                                         "--threads", threads, "--prepared", prepared.toString(), "--warmup", Integer.toString(warmupIters[0]),
                                         "--iters", Integer.toString(warmupIters[1])));
@@ -131,9 +141,26 @@ public final class SizeLadder {
                 PretrainRun.deleteTree(prepared);
             }
         }
-        report(all, vocabs, peakGflops);
-        System.out.printf(Locale.ROOT, "load average %s at the end%n", PretrainBenchmark.loadAverage());
-        System.out.println("command: java -cp <benchmarks classpath> " + SizeLadder.class.getName() + " " + String.join(" ", args));
+        String table = table(all, vocabs, peakGflops);
+        String end = String.format(Locale.ROOT, "load average %s at the end%ncommand: java -cp <benchmarks classpath> %s %s%n", PretrainBenchmark.loadAverage(),
+                SizeLadder.class.getName(), String.join(" ", args));
+        System.out.print(System.lineSeparator() + table + end);
+        if (out != null) {
+            String header = String.format(Locale.ROOT, "# Size ladder, %s%n%n%s.%n%s; matrix-product peak %.1f GFLOP/s (F32 square GEMM, %s via DJL).%n%n",
+                    java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), settings, machine, peakGflops, probe.get("engine"));
+            AtomicFiles.write(out, (header + table + System.lineSeparator() + end).getBytes(StandardCharsets.UTF_8));
+            System.out.println("table written to " + out);
+        }
+    }
+
+    /** The CPU's model name from /proc/cpuinfo, or "unknown CPU". */
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+        } catch (java.io.IOException e) {
+            return "unknown CPU";
+        }
     }
 
     /**
@@ -148,29 +175,57 @@ public final class SizeLadder {
                 Integer.toString(warmupIters[1]));
     }
 
-    private static void report(Map<ReferenceConfig, Map<String, Side>> all, Map<ReferenceConfig, Integer> vocabs, double peakGflops) {
-        System.out.println();
-        System.out.println("| size | side | runs | tokens/s | ms/step | MFU | peak RSS | vs nanoGPT (paired rounds) |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+    /** The markdown table of every size and side, and its legend. */
+    private static String table(Map<ReferenceConfig, Map<String, Side>> all, Map<ReferenceConfig, Integer> vocabs, double peakGflops) {
+        StringBuilder t = new StringBuilder();
+        t.append("| size | side | runs | tokens/s | ms/step | MFU | peak RSS | vs nanoGPT (paired rounds) |").append(System.lineSeparator());
+        t.append("|---|---|---|---|---|---|---|---|").append(System.lineSeparator());
         for (Map.Entry<ReferenceConfig, Map<String, Side>> e : all.entrySet()) {
             ReferenceConfig size = e.getKey();
             double flopsPerToken = size.flopsPerToken(vocabs.get(size));
             for (Side side : e.getValue().values()) {
                 if (side.runs.isEmpty()) {
-                    System.out.printf(Locale.ROOT, "| %s | %s | 0 | failed: %s | | | | |%n", size.name(), side.label, side.failures.get(0));
+                    t.append(String.format(Locale.ROOT, "| %s | %s | 0 | failed: %s | | | | |%n", size.name(), side.label, side.failures.get(0)));
                     continue;
                 }
                 double tps = median(side.runs, "tokensPerSec");
                 String ratio = side.ratios.isEmpty() ? (side.label.startsWith("nanoGPT") ? "1.00x" : "no paired nanoGPT run")
                         : String.format(Locale.ROOT, "%.2fx (%s)", PretrainRun.median(side.ratios.stream().mapToDouble(Double::doubleValue).toArray()),
                                 side.ratios.stream().map(x -> String.format(Locale.ROOT, "%.2f", x)).collect(Collectors.joining(", ")));
-                System.out.printf(Locale.ROOT, "| %s | %s | %d%s | %.0f | %.1f | %.1f%% | %.0f MB | %s |%n", size.name(), side.label, side.runs.size(),
-                        side.failures.isEmpty() ? "" : " (" + side.failures.size() + " failed)", tps, median(side.runs, "msMean"),
-                        100 * flopsPerToken * tps / (peakGflops * 1e9), max(side.runs, "peakRssMb"), ratio);
+                t.append(String.format(Locale.ROOT, "| %s | %s | %d%s | %.0f | %.1f | %.1f%% | %.0f MB | %s |%n", size.name(), side.label,
+                        side.runs.size(), side.failures.isEmpty() ? "" : " (" + side.failures.size() + " failed)", tps, median(side.runs, "msMean"),
+                        100 * flopsPerToken * tps / (peakGflops * 1e9), max(side.runs, "peakRssMb"), ratio));
             }
         }
-        System.out.printf(Locale.ROOT, "(tokens/s and ms/step: median over rounds of each run's mean step time; MFU against the %.1f GFLOP/s "
-                + "matrix-product peak above; peak RSS: the largest of the runs)%n", peakGflops);
+        t.append(String.format(Locale.ROOT, "(tokens/s and ms/step: median over rounds of each run's mean step time; MFU against the %.1f GFLOP/s "
+                + "matrix-product peak above; peak RSS: the largest of the runs)%n", peakGflops));
+        return t.toString();
+    }
+
+    /**
+     * "2" → every size 2; "0.8m=1,124m=2" → {0.8m: 1, 124m: 2}, the sizes not named {@code otherwise}. Counts must be
+     * positive integers; anything else is an error naming {@code --flag}.
+     */
+    private static Map<String, String> perSize(String flag, String spec, String otherwise) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (ReferenceConfig c : ReferenceConfig.ladder()) {
+            out.put(c.name(), otherwise);
+        }
+        boolean single = !spec.contains("=");
+        for (String item : spec.split(",")) {
+            String[] kv = item.split("=");
+            String count = (single ? kv[0] : kv.length == 2 ? kv[1] : "").trim();
+            if (!count.matches("[1-9][0-9]*") || (!single && kv.length != 2)) {
+                throw new IllegalArgumentException("--" + flag + ": expected a positive count or SIZE=COUNT items separated by commas (e.g. "
+                        + DEFAULT_BLAS_THREADS + "), got '" + item + "'");
+            }
+            if (single) {
+                out.replaceAll((size, old) -> count);
+            } else {
+                out.put(ReferenceConfig.size(kv[0]).name(), count);
+            }
+        }
+        return out;
     }
 
     /** "0.8m=100+300,10.7m=3+10" → {0.8m: [100, 300], 10.7m: [3, 10]}. */
