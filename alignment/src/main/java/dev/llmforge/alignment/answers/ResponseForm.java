@@ -18,7 +18,12 @@ import java.util.regex.Pattern;
  *   <li>asks something: it has a sentence ending with '?' (so an answer that then asks a new question on the same
  *       line continues too — a clean answer asks nothing);
  *   <li>gives an instruction: its first word is an imperative such as Explain, Write, Describe, Name, List, Find,
- *       Solve, Calculate (the full list is {@link #INSTRUCTION_VERBS}).
+ *       Solve, Calculate (the full list is {@link #INSTRUCTION_VERBS});
+ *   <li>asks without a question mark: one of its sentences opens with an interrogative (What, Which, Who, Whose,
+ *       Where, Why, How) or holds "how old", "how many" or "how much" ("Now I'm 40 how old is my");
+ *   <li>restates the question without answering it ({@link QuestionEcho}): it repeats most of the question's words
+ *       and adds few of its own ("When I was 6 my friend was age. Now I'm 3 years old is my friend was" after
+ *       "When I was 6 my friend was half my age. Now I'm 70 how old is my friend?").
  * </ul>
  * Otherwise it {@link #ANSWERS}. Lines after the first are not read: "Beijing.\nQ: What's the capital of Peru?"
  * answers (that it then went on is the labeler's "ends cleanly" feature).
@@ -38,21 +43,24 @@ public enum ResponseForm {
     private static final Pattern NEW_PROMPT = Pattern.compile(
             "(?i)^(?:q\\s*:|question\\b|problem\\b|human\\s*:|user\\s*:|worksheet\\b|answer key\\b)");
     private static final Pattern FIRST_WORD = Pattern.compile("^\\p{L}+");
+    private static final Pattern INTERROGATIVE = Pattern.compile(
+            "(?i)(?:^|[.!;:]\\s+)(?:what|which|who|whose|where|why|how)\\b|\\bhow\\s+(?:old|many|much)\\b");
 
-    /** The form of {@code completion} (the text a model produced after the prompt). */
-    public static ResponseForm of(String completion) {
+    /** The form of {@code completion}, the text a model produced after a prompt that asked {@code question}. */
+    public static ResponseForm of(String question, String completion) {
         String line = firstLine(completion);
         line = ANSWER_LABEL.matcher(line).replaceFirst("");
         line = LIST_MARK.matcher(line).replaceFirst("").strip();
-        if (line.isEmpty() || NEW_PROMPT.matcher(line).find() || line.contains("?") || startsWithInstruction(line)) {
+        if (line.isEmpty() || NEW_PROMPT.matcher(line).find() || line.contains("?") || startsWithInstruction(line)
+                || INTERROGATIVE.matcher(line).find() || QuestionEcho.restates(question, line)) {
             return CONTINUES;
         }
         return ANSWERS;
     }
 
-    /** True when {@code completion} answers rather than continues the document. */
-    public static boolean answers(String completion) {
-        return of(completion) == ANSWERS;
+    /** True when {@code completion} answers {@code question} rather than continues the document. */
+    public static boolean answers(String question, String completion) {
+        return of(question, completion) == ANSWERS;
     }
 
     private static String firstLine(String text) {

@@ -38,7 +38,7 @@ public record QuestionResult(int index, EvalRecord record, int promptTokens, Lis
         /** Scores {@code text}, a response to {@code record}. */
         public static Path score(EvalRecord record, String text, double logProb, int tokens) {
             AnswerChecker.Checked checked = AnswerChecker.check(record.question(), record.answer(), text);
-            return new Path(text, checked.extracted(), checked.correct(), ResponseForm.answers(text), logProb, tokens);
+            return new Path(text, checked.extracted(), checked.correct(), ResponseForm.answers(record.question(), text), logProb, tokens);
         }
     }
 

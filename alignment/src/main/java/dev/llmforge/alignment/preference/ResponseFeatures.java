@@ -27,7 +27,7 @@ public record ResponseFeatures(boolean correct, boolean answers, boolean endsCle
     public static ResponseFeatures of(EvalRecord record, Sample sample) {
         String text = sample.text();
         String stripped = text.strip();
-        boolean answers = ResponseForm.answers(text);
+        boolean answers = ResponseForm.answers(record.question(), text);
         boolean correct = answers && AnswerChecker.isCorrect(record.question(), record.answer(), text);
         return new ResponseFeatures(correct, answers, sample.endedAtEndOfTurn(), stripped.codePointCount(0, stripped.length()));
     }

@@ -46,7 +46,7 @@ public interface Reward {
      * Whether the answer is right does not matter.
      */
     static Reward format() {
-        return (prompt, response, record) -> ResponseForm.answers(response) && FinalNumber.stated(response).isPresent() ? 1 : 0;
+        return (prompt, response, record) -> ResponseForm.answers(record.question(), response) && FinalNumber.stated(response).isPresent() ? 1 : 0;
     }
 
     /** The built-in reward called {@code name}: {@code exact-answer} or {@code format}. */

@@ -103,7 +103,7 @@ public final class AnswerAccuracy {
                     SftRecord r = batch.get(i);
                     GenerationResult answer = answers.get(i);
                     correct += AnswerChecker.isCorrect(question(r), r.finalAnswer().get(), answer.text()) ? 1 : 0;
-                    answering += ResponseForm.answers(answer.text()) ? 1 : 0;
+                    answering += ResponseForm.answers(question(r), answer.text()) ? 1 : 0;
                     ended += answer.reason() != StopReason.MAX_TOKENS ? 1 : 0;
                 }
             }

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         description = {"Put every question of an eval file ({\"question\": \"...\", \"answer\": \"...\"} a line; optional \"kind\") to a "
                 + "checkpoint's model in a prompt style, check the answers (the number after \"The answer is\", else the last number; "
                 + "for facts the answer in the first sentence), and print the accuracy and the share of responses that answer rather "
-                + "than continue the document, each with a 95% Wilson interval, overall and by kind. With --samples K > 1 each "
+                + "than continue the document, each with a 95%% Wilson interval, overall and by kind. With --samples K > 1 each "
                 + "question gets K sampled paths and the answer most of them reach wins (self-consistency; ties go to the larger "
                 + "summed log-probability). Per-question results go to a JSON Lines file.",
                 "Prompt styles (document layout shown; a chat template writes the same turns its own way): completion = the question "

@@ -9,7 +9,7 @@ import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingConfig;
 
 /**
- * PPO from the SFT model against the reward model with TRL's defaults ({@link PpoConfig#defaults}: KL coefficient
+ * PPO from the SFT model against the normalised reward model ({@link StoryLayout#rewardModel}) with TRL's defaults ({@link PpoConfig#defaults}: KL coefficient
  * 0.05, 4 epochs), the value model starting as a copy of the reward model, into {@code ppo/}.
  */
 final class PpoStage extends TrainingStage {
@@ -32,7 +32,7 @@ final class PpoStage extends TrainingStage {
         RolloutPrompts prompts = RolloutPrompts.of(run);
         Gpt policy = run.load(SftStage.NAME);
         Gpt reference = run.load(SftStage.NAME);
-        RewardModel reward = RewardModel.load(run.layout().checkpoint(RewardStage.NAME), run.backend());
+        RewardModel reward = RewardModel.load(run.layout().rewardModel(), run.backend());
         RewardModel value = reward.copy();
         PpoObjective objective = new PpoObjective(policy, value, reference, reward, RolloutPrompts.sampler(run, policy, tokenizer), prompts.train(),
                 prompts.eval(), PpoConfig.defaults(run.plan().rolloutPrompts()), config.seed());

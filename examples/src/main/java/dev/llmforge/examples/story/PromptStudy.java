@@ -27,24 +27,40 @@ final class PromptStudy {
         String method() {
             return samples == 0 ? style.id() + " (greedy)" : style.id() + ", K = " + samples;
         }
+
+        /** The {@code llmforge eval} command that reproduces this row. */
+        String command(StoryRun run) {
+            return EvalCommandLine.of(run, stage, run.layout().questionFile(Questions.AGES), style, sampling(run, samples));
+        }
     }
+
+    /** The prompt styles asked greedily, in the report's order. */
+    static final List<PromptStyle> GREEDY_STYLES = List.of(PromptStyle.ZERO_SHOT, PromptStyle.INSTRUCTION, PromptStyle.FEW_SHOT, PromptStyle.COT);
 
     private PromptStudy() {
     }
 
     static List<Row> run(StoryRun run, Questions questions, String stage, Gpt model, Tokenizer tokenizer) {
         List<Row> rows = new ArrayList<>();
-        Evaluator.Sampling greedy = Evaluator.Sampling.greedy(run.plan().maxNewTokens());
-        for (PromptStyle style : List.of(PromptStyle.ZERO_SHOT, PromptStyle.INSTRUCTION, PromptStyle.FEW_SHOT, PromptStyle.COT)) {
-            rows.add(new Row(stage, style, 0, EvalSummary.of(questions.ask(run, model, tokenizer, stage, style, greedy, questions.ages()))));
-            run.note("prompt study, " + stage + ", " + rows.get(rows.size() - 1).method() + ": " + rows.get(rows.size() - 1).summary().describe().get(0));
+        for (PromptStyle style : GREEDY_STYLES) {
+            rows.add(measure(run, questions, stage, model, tokenizer, style, 0));
         }
         for (int k : run.plan().selfConsistencyK()) {
-            Evaluator.Sampling voted = new Evaluator.Sampling(k, StoryPlan.VOTE_TEMPERATURE, StoryPlan.VOTE_TOP_K, run.plan().maxNewTokens(), run.seed());
-            rows.add(new Row(stage, PromptStyle.COT, k, EvalSummary.of(questions.ask(run, model, tokenizer, stage, PromptStyle.COT, voted,
-                    questions.ages()))));
-            run.note("prompt study, " + stage + ", " + rows.get(rows.size() - 1).method() + ": " + rows.get(rows.size() - 1).summary().describe().get(0));
+            rows.add(measure(run, questions, stage, model, tokenizer, PromptStyle.COT, k));
         }
         return rows;
+    }
+
+    /** Greedy for 0 samples, else {@code samples} paths at the vote's temperature and top-k, seeded from the run's seed. */
+    static Evaluator.Sampling sampling(StoryRun run, int samples) {
+        return samples == 0 ? Evaluator.Sampling.greedy(run.plan().maxNewTokens())
+                : new Evaluator.Sampling(samples, StoryPlan.VOTE_TEMPERATURE, StoryPlan.VOTE_TOP_K, run.plan().maxNewTokens(), run.seed());
+    }
+
+    private static Row measure(StoryRun run, Questions questions, String stage, Gpt model, Tokenizer tokenizer, PromptStyle style, int samples) {
+        Row row = new Row(stage, style, samples, EvalSummary.of(questions.ask(run, model, tokenizer, stage, style, sampling(run, samples),
+                questions.ages())));
+        run.note("prompt study, " + stage + ", " + row.method() + ": " + row.summary().describe().get(0));
+        return row;
     }
 }

@@ -12,28 +12,45 @@ import dev.llmforge.model.Gpt;
 import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.tokenizer.chat.ChatTemplate;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.List;
 
 /**
  * The held-out questions every model is asked (the first {@link StoryPlan#evalQuestions} of the world's fact and
- * age files), the capital cloze of every country for the base model's recall, the few-shot exemplars, and how a model is asked: in the document layout for the base model, in
- * the Q&A template for the fine-tuned ones.
+ * age files), the capital cloze of every country for the base model's recall, the seed's prompts, the few-shot
+ * exemplars, and how a model is asked: in the document layout for the base model, in the Q&A template for the
+ * fine-tuned ones. The questions asked are written to {@code questions/} ({@link #FACTS}, {@link #AGES},
+ * {@link #SEED_PROMPTS}), so that each figure of the report has an {@code llmforge eval} command that reproduces it.
  */
 record Questions(List<EvalRecord> facts, List<EvalRecord> ages, List<EvalRecord> recall, FewShotExemplars exemplars) {
     /** Enough for a capital and the end of its sentence. */
     static final int RECALL_TOKENS = 32;
+    static final String FACTS = "facts.jsonl";
+    static final String AGES = "ages.jsonl";
+    static final String SEED_PROMPTS = "seed-prompts.jsonl";
 
     static Questions of(StoryRun run) throws IOException {
         int n = run.plan().evalQuestions();
         List<EvalRecord> facts = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_FACTS));
         List<EvalRecord> ages = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_AGES));
-        return new Questions(facts.subList(0, Math.min(n, facts.size())), ages.subList(0, Math.min(n, ages.size())),
-                EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_RECALL)), new FewShotExemplars(EvalRecord.read(run.layout().worldFile(StoryWorld.FEW_SHOT)), run.plan().shots()));
+        Questions q = new Questions(facts.subList(0, Math.min(n, facts.size())), ages.subList(0, Math.min(n, ages.size())),
+                EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_RECALL)),
+                new FewShotExemplars(EvalRecord.read(run.layout().worldFile(StoryWorld.FEW_SHOT)), run.plan().shots()));
+        Files.createDirectories(run.layout().questionFile(FACTS).getParent());
+        EvalRecord.write(run.layout().questionFile(FACTS), q.facts());
+        EvalRecord.write(run.layout().questionFile(AGES), q.ages());
+        EvalRecord.write(run.layout().questionFile(SEED_PROMPTS), SideBySide.SEED_PROMPTS);
+        return q;
     }
 
     /** The base model reads plain documents; every later stage was fine-tuned in the Q&A template. */
     static ChatTemplate templateOf(String stage, StoryRun run) {
         return BaseStage.NAME.equals(stage) ? null : run.template();
+    }
+
+    /** How {@link #greedy} asks {@code stage}'s model: the base model continues the question, the others answer it zero-shot. */
+    static PromptStyle greedyStyleOf(String stage) {
+        return BaseStage.NAME.equals(stage) ? PromptStyle.COMPLETION : PromptStyle.ZERO_SHOT;
     }
 
     /** {@code records} put to {@code model} in {@code style}, answered as {@code sampling} says. */
@@ -54,7 +71,6 @@ record Questions(List<EvalRecord> facts, List<EvalRecord> ages, List<EvalRecord>
      * landing to a 6 year old" typed into a completer); a fine-tuned model zero-shot in its template.
      */
     List<QuestionResult> greedy(StoryRun run, Gpt model, Tokenizer tokenizer, String stage, List<EvalRecord> records) {
-        PromptStyle style = BaseStage.NAME.equals(stage) ? PromptStyle.COMPLETION : PromptStyle.ZERO_SHOT;
-        return ask(run, model, tokenizer, stage, style, Evaluator.Sampling.greedy(run.plan().maxNewTokens()), records);
+        return ask(run, model, tokenizer, stage, greedyStyleOf(stage), Evaluator.Sampling.greedy(run.plan().maxNewTokens()), records);
     }
 }

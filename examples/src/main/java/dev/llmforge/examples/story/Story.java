@@ -1,15 +1,9 @@
 package dev.llmforge.examples.story;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmforge.alignment.eval.EvalSummary;
-import dev.llmforge.io.AtomicFiles;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.training.metrics.MetricsChart;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +15,8 @@ import java.util.Map;
  * The whole story in one call: the world, the base model, SFT, the labeler's preferences, the reward model, PPO,
  * DPO and GRPO (each a {@link Stage}, reused when its output is complete), then every model evaluated on the same
  * held-out questions, the prompt-engineering study on the base and SFT models, and {@code report.md} with its
- * charts. Stage wall times are kept in {@code timings.json}, so a rerun that reuses a stage still reports its time.
+ * charts. Stage wall and CPU times are kept in {@code timings.json} ({@link StageTimes}), so a rerun that reuses a
+ * stage still reports its times.
  */
 public final class Story {
     static final List<Stage> STAGES = List.of(new WorldStage(), new BaseStage(), new SftStage(), new PreferenceStage(), new RewardStage(),
@@ -30,7 +25,6 @@ public final class Story {
     static final List<String> MODELS = List.of(BaseStage.NAME, SftStage.NAME, PpoStage.NAME, DpoStage.NAME, GrpoStage.NAME);
     /** The evaluation's row among the wall times: it has no directory, it writes the report. */
     static final String EVALUATION = "evaluation";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Story() {
     }
@@ -38,19 +32,18 @@ public final class Story {
     /** Runs every stage not yet done, evaluates every model and writes the report; {@code command} is quoted in it. */
     public static void run(StoryRun run, String command) throws Exception {
         Files.createDirectories(run.layout().root());
-        Map<String, Double> seconds = readTimings(run);
+        StageTimes times = new StageTimes(run.layout().timings());
         for (Stage stage : STAGES) {
             if (stage.done(run)) {
                 run.note("== " + stage.name() + ": reusing " + run.layout().root().resolve(stage.name()) + " (complete; delete it to redo)");
                 continue;
             }
             run.note("== " + stage.name());
-            long start = System.nanoTime();
+            StageTimes.Watch watch = StageTimes.Watch.start();
             stage.run(run);
-            seconds.put(stage.name(), (System.nanoTime() - start) / 1e9);
-            writeTimings(run, seconds);
+            times.put(stage.name(), watch.stop());
         }
-        long start = System.nanoTime();
+        StageTimes.Watch watch = StageTimes.Watch.start();
         Questions questions = Questions.of(run);
         List<ModelFigures> models = new ArrayList<>();
         Map<String, List<String>> sideBySide = new LinkedHashMap<>();
@@ -79,28 +72,12 @@ public final class Story {
                 }
             }
         }
-        seconds.put(EVALUATION, (System.nanoTime() - start) / 1e9);
-        writeTimings(run, seconds);
+        times.put(EVALUATION, watch.stop());
         StoryCharts.accuracyVsK(run.layout().root().resolve(StoryCharts.ACCURACY_VS_K), study);
         for (MetricsChart.Spec spec : StoryCharts.CURVES) {
             StoryCharts.curves(run.layout(), spec);
         }
-        new StoryReport(run).write(command, seconds, recall, sideBySide, models, study);
+        new StoryReport(run).write(command, times, recall, sideBySide, models, study);
         run.note(String.format(Locale.ROOT, "report: %s", run.layout().report()));
-    }
-
-    private static Map<String, Double> readTimings(StoryRun run) throws IOException {
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        if (Files.isRegularFile(run.layout().timings())) {
-            JsonNode json = JSON.readTree(run.layout().timings().toFile());
-            json.fields().forEachRemaining(e -> seconds.put(e.getKey(), e.getValue().asDouble()));
-        }
-        return seconds;
-    }
-
-    private static void writeTimings(StoryRun run, Map<String, Double> seconds) throws IOException {
-        ObjectNode json = JSON.createObjectNode();
-        seconds.forEach(json::put);
-        AtomicFiles.write(run.layout().timings(), json.toPrettyString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -8,14 +8,18 @@ import java.nio.file.Path;
 /**
  * Where a story run keeps its files: the world in {@code world/}, one directory per trained stage ({@code base/},
  * {@code sft/}, {@code reward/}, {@code ppo/}, {@code dpo/}, {@code grpo/}, each with {@code best/}, {@code ckpt/},
- * {@code metrics.jsonl} and charts), the labeler's rankings in {@code preferences/}, and {@code report.md} with
- * its charts at the top.
+ * {@code metrics.jsonl} and charts), the labeler's rankings in {@code preferences/}, the questions the evaluation
+ * asked in {@code questions/}, and {@code report.md} with its charts at the top.
  */
 public record StoryLayout(Path root) {
     public static final String REPORT = "report.md";
     public static final String TIMINGS = "timings.json";
     public static final String PAIRS = "pairs.jsonl";
     public static final String RANKED = "ranked.jsonl";
+    /** The reward model's directory under {@code reward/}: its best checkpoint with the normalisation offset. */
+    public static final String NORMALISED = "normalised";
+    /** The held-out questions the evaluation asked, as eval files: what the report's {@code llmforge eval} commands read. */
+    public static final String QUESTIONS = "questions";
 
     public Path world() {
         return root.resolve("world");
@@ -37,6 +41,11 @@ public record StoryLayout(Path root) {
         return preferences().resolve(PAIRS);
     }
 
+    /** An eval file of the questions the evaluation asked ({@link Questions}), under {@code questions/}. */
+    public Path questionFile(String name) {
+        return root.resolve(QUESTIONS).resolve(name);
+    }
+
     public Path stage(String name) {
         return root.resolve(name);
     }
@@ -45,6 +54,11 @@ public record StoryLayout(Path root) {
     public Path checkpoint(String stage) {
         Path best = stage(stage).resolve(Trainer.BEST_DIR);
         return TrainingCheckpoint.exists(best) ? best : stage(stage).resolve(Trainer.LATEST_DIR);
+    }
+
+    /** The reward model PPO reads: the reward stage's best checkpoint, normalised so that SFT answers score 0 on average. */
+    public Path rewardModel() {
+        return stage(RewardStage.NAME).resolve(NORMALISED);
     }
 
     public Path report() {

@@ -56,9 +56,9 @@ public record StoryPlan(String name, WorldSize world, String tokenizer, GptConfi
     public static StoryPlan quick() {
         GptConfig model = GptConfig.shakespeareChar(1).toBuilder().nLayer(2).nHead(4).nEmbd(64).blockSize(320).dropout(0).build();
         return new StoryPlan("quick", WorldSize.quick(), "char", model,
-                schedule(8, 600, 3e-3, 200, 4), schedule(8, 200, 1e-3, 100, 4), schedule(4, 40, 5e-4, 20, 4),
-                constant(6, 3e-5, 3), schedule(4, 40, 1e-4, 20, 4), constant(6, 3e-5, 3),
-                4, 32, 8, 4, 150, 40, 1, List.of(1, 5), 32);
+                schedule(8, 300, 3e-3, 150, 4), schedule(8, 120, 1e-3, 60, 4), schedule(4, 24, 5e-4, 12, 4),
+                constant(4, 3e-5, 2), schedule(4, 24, 1e-4, 12, 4), constant(4, 3e-5, 2),
+                4, 24, 8, 4, 150, 24, 1, List.of(1, 3), 48);
     }
 
     /**

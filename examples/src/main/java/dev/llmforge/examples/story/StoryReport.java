@@ -1,8 +1,10 @@
 package dev.llmforge.examples.story;
 
 import dev.llmforge.alignment.eval.EvalSummary;
+import dev.llmforge.alignment.eval.Evaluator;
 import dev.llmforge.alignment.eval.PromptStyle;
 import dev.llmforge.alignment.eval.WilsonInterval;
+import dev.llmforge.examples.story.world.StoryWorld;
 import dev.llmforge.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +29,10 @@ final class StoryReport {
         this.run = run;
     }
 
-    void write(String command, Map<String, Double> seconds, EvalSummary recall, Map<String, List<String>> sideBySide, List<ModelFigures> models,
+    void write(String command, StageTimes times, EvalSummary recall, Map<String, List<String>> sideBySide, List<ModelFigures> models,
                List<PromptStudy.Row> study) throws IOException {
         StoryPlan plan = run.plan();
+        Evaluator.Sampling greedy = Evaluator.Sampling.greedy(plan.maxNewTokens());
         line("# The story: base model → SFT → RLHF, and prompting");
         line("");
         line("Plan `" + plan.name() + "`, seed " + run.seed() + ", backend " + run.backend().name() + ". Command: `" + command + "`.");
@@ -37,13 +40,26 @@ final class StoryReport {
                 + "responses at most %d tokens; greedy unless stated.", plan.model().nLayer(), plan.model().nHead(), plan.model().nEmbd(),
                 plan.model().blockSize(), plan.tokenizer(), plan.evalQuestions(), plan.maxNewTokens()));
         line("Every proportion is `successes/trials = p% (95% Wilson interval)`. What each figure means: docs/story.md in the llmforge repository.");
+        line("Every figure comes from the command above (seed " + run.seed() + "); each greedy or sampled accuracy is also reproduced alone "
+                + "by the `llmforge eval` command given with it, which reads the questions this run asked from `" + run.layout().root().resolve(
+                StoryLayout.QUESTIONS) + "/`. Win rates and KL have no command of their own: they compare two models' answers within the run.");
         line("");
         line(SECTIONS.get(0));
         line("");
-        line("| stage | directory | wall time (s) |");
-        line("|---|---|---|");
-        seconds.forEach((stage, s) -> line(String.format(Locale.ROOT, "| %s | %s | %.1f |", stage,
-                stage.equals(Story.EVALUATION) ? "(this report)" : "`" + stage + "/`", s)));
+        line("Wall time, and the CPU time the process spent (every thread): on a machine other processes load, the CPU time is "
+                + "about what the stage takes alone on one engine thread.");
+        line("");
+        line("| stage | directory | wall time (s) | CPU time (s) |");
+        line("|---|---|---|---|");
+        double wall = 0;
+        double cpu = 0;
+        for (Map.Entry<String, StageTimes.Time> e : times.all().entrySet()) {
+            line(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f |", e.getKey(), e.getKey().equals(Story.EVALUATION) ? "(this report)"
+                    : "`" + e.getKey() + "/`", e.getValue().wallSeconds(), e.getValue().cpuSeconds()));
+            wall += e.getValue().wallSeconds();
+            cpu += e.getValue().cpuSeconds();
+        }
+        line(String.format(Locale.ROOT, "| total | | %.1f | %.1f |", wall, cpu));
         line("");
         line(SECTIONS.get(1));
         line("");
@@ -53,8 +69,17 @@ final class StoryReport {
         line("|---|---|---|---|");
         sideBySide.forEach((stage, answers) -> line("| " + stage + " | " + String.join(" | ", answers.stream().map(StoryReport::cell).toList()) + " |"));
         line("");
+        line("Commands, one per row:");
+        line("");
+        for (String stage : sideBySide.keySet()) {
+            line("- " + stage + ": " + command(EvalCommandLine.of(run, stage, run.layout().questionFile(Questions.SEED_PROMPTS),
+                    Questions.greedyStyleOf(stage), greedy)));
+        }
+        line("");
         line("The base model's recall before SFT, \"The capital of X is\" continued greedily (document style): "
-                + String.join("; ", recall.byKind().entrySet().stream().map(e -> e.getKey() + " countries " + accuracy(e.getValue())).toList()) + ".");
+                + String.join("; ", recall.byKind().entrySet().stream().map(e -> e.getKey() + " countries " + accuracy(e.getValue())).toList()) + ". "
+                + command(EvalCommandLine.of(run, BaseStage.NAME, run.layout().worldFile(StoryWorld.EVAL_RECALL), PromptStyle.COMPLETION,
+                Evaluator.Sampling.greedy(Questions.RECALL_TOKENS))) + ".");
         line("");
         line("Held-out questions, greedy, each model asked the way it is used: the base model, a document completer, given the "
                 + "question as written to continue (the prompt style `completion`; it stops at a blank line), the others zero-shot in "
@@ -70,6 +95,14 @@ final class StoryReport {
                     + accuracy(m.ages()) + " | " + winRate(m.winRate()) + " | " + kl(m.kl()) + " |");
         }
         line("");
+        line("Commands: the facts column of each row (`" + Questions.AGES + "` instead of `" + Questions.FACTS + "` for the age column; "
+                + "the answers column counts both):");
+        line("");
+        for (ModelFigures m : models) {
+            line("- " + m.stage() + ": " + command(EvalCommandLine.of(run, m.stage(), run.layout().questionFile(Questions.FACTS),
+                    Questions.greedyStyleOf(m.stage()), greedy)));
+        }
+        line("");
         line(SECTIONS.get(2));
         line("");
         line(String.format(Locale.ROOT, "Held-out age problems (%d), base and SFT models. Few-shot styles show %d exemplar(s). Self-consistency: "
@@ -83,16 +116,24 @@ final class StoryReport {
                     r.summary().questions()) + " |");
         }
         line("");
+        line("Commands:");
+        line("");
+        for (PromptStudy.Row r : study) {
+            line("- " + r.stage() + ", " + r.method() + ": " + command(r.command(run)));
+        }
+        line("");
         line("![accuracy against K](" + StoryCharts.ACCURACY_VS_K + ")");
         line("");
         line(SECTIONS.get(3));
+        line("");
+        line("Figures from section 1 (its commands); wall time of the stage's training.");
         line("");
         line("| method | age problems | facts | win rate vs SFT | KL to SFT | wall time (s) |");
         line("|---|---|---|---|---|---|");
         for (ModelFigures m : models) {
             if (!m.stage().equals(BaseStage.NAME)) {
                 line("| " + m.stage() + " | " + accuracy(m.ages()) + " | " + accuracy(m.facts()) + " | " + winRate(m.winRate()) + " | "
-                        + kl(m.kl()) + " | " + String.format(Locale.ROOT, "%.1f", seconds.getOrDefault(m.stage(), Double.NaN)) + " |");
+                        + kl(m.kl()) + " | " + String.format(Locale.ROOT, "%.1f", times.of(m.stage()).wallSeconds()) + " |");
             }
         }
         line("");
@@ -134,6 +175,10 @@ final class StoryReport {
             return "lower (" + counts + ", the 95% intervals do not overlap)";
         }
         return "no difference the 95% intervals can tell (" + counts + ")";
+    }
+
+    private static String command(String text) {
+        return "`" + text + "`";
     }
 
     private static String accuracy(EvalSummary s) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.llmforge.alignment.reward.RewardModel;
+import dev.llmforge.examples.cli.Llmforge;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.training.TrainingCheckpoint;
 import java.io.PrintWriter;
@@ -12,36 +14,56 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
- * {@code llmforge story --quick} end to end on the djl backend: every stage's checkpoint, every section, model and
- * chart of the report, figures that are consistent proportions with their intervals, and — the story's first
- * claim — the SFT model answering more held-out questions than the base model, which continues the document.
- * Tagged slow: about 20 minutes on the shared 2-core machine (load average 20); run with {@code -Pslow}.
+ * {@code llmforge story --quick} end to end on the djl backend, run once for all the checks: every stage's checkpoint,
+ * every section, model and chart of the report, figures that are consistent proportions with their intervals, an
+ * {@code llmforge eval} command that reproduces its row, the reward model normalised on SFT answers, every stage
+ * complete for a rerun to reuse, and — the story's first claim — the SFT model answering more held-out questions
+ * than the base model, which continues the document. Minutes on a loaded machine (docs/story.md, "In CI").
  */
-@Tag("slow")
 class StoryQuickTest {
     /** {@code 31/40 = 77.5% (62.5–87.7%)} as the report writes a proportion. */
     private static final Pattern PROPORTION = Pattern.compile("(\\d+)/(\\d+) = ([0-9.]+)% \\(([0-9.]+)–([0-9.]+)%\\)");
+    private static final long SEED = 7;
+
+    @TempDir
+    static Path dir;
+    private static StoryRun run;
+    private static String report;
+    private static String log;
+
+    @BeforeAll
+    static void runTheQuickStory() throws Exception {
+        StringWriter out = new StringWriter();
+        run = new StoryRun(StoryPlan.quick().seeded(SEED), new StoryLayout(dir), SEED, Backends.get("djl"), new PrintWriter(out, true));
+        Story.run(run, "llmforge story --quick --seed " + SEED);
+        report = Files.readString(run.layout().report());
+        log = out.toString();
+    }
 
     @Test
-    void quickStoryWritesTheWholeReportAndSftAnswersMoreThanTheBase(@TempDir Path dir) throws Exception {
-        StringWriter log = new StringWriter();
-        StoryRun run = new StoryRun(StoryPlan.quick().seeded(7), new StoryLayout(dir), 7, Backends.get("djl"), new PrintWriter(log, true));
-        Story.run(run, "llmforge story --quick");
-
+    void everyStageIsCompleteSoARerunReusesIt() {
         for (String stage : List.of("base", "sft", "reward", "ppo", "dpo", "grpo")) {
             assertTrue(TrainingCheckpoint.exists(run.layout().checkpoint(stage)), stage + " has a checkpoint");
         }
-        assertTrue(Files.size(run.layout().pairs()) > 0, "the labeler's pairs");
-        String report = Files.readString(run.layout().report());
+        for (Stage stage : Story.STAGES) {
+            assertTrue(stage.done(run), stage.name() + " is complete: a rerun with the same --out reuses it");
+        }
+        assertFalse(log.contains("reusing"), "a fresh directory reuses nothing:\n" + log);
+    }
+
+    @Test
+    void theReportHasEverySectionAndChart() throws Exception {
         int at = -1;
         for (String section : StoryReport.SECTIONS) {
             int next = report.indexOf(section);
@@ -54,7 +76,11 @@ class StoryQuickTest {
             assertTrue(report.contains("](" + chart + ")"), chart + " linked");
             assertNotNull(ImageIO.read(dir.resolve(chart).toFile()), chart + " is a PNG");
         }
+        assertTrue(report.contains("seed " + SEED), "the seed is stated");
+    }
 
+    @Test
+    void everyProportionIsConsistentWithItsCountsAndInterval() {
         Matcher m = PROPORTION.matcher(report);
         int proportions = 0;
         while (m.find()) {
@@ -66,20 +92,50 @@ class StoryQuickTest {
             assertEquals(100.0 * successes / trials, percent, 0.051, m.group());
             assertTrue(Double.parseDouble(m.group(4)) <= percent && percent <= Double.parseDouble(m.group(5)), m.group());
         }
-        // recall: 2; held-out table: 5 models × 3; alignment table: 4 × 2; prompt study: 2 models × (4 greedy + 2 voted) × 2
-        assertTrue(proportions >= 2 + 15 + 8 + 24, proportions + " proportions in\n" + report);
-
-        int baseAnswers = answered(report, "base");
-        int sftAnswers = answered(report, "sft");
-        assertTrue(sftAnswers > baseAnswers, "SFT answers " + sftAnswers + ", the base model " + baseAnswers + ":\n" + report);
-        assertFalse(log.toString().contains("reusing"), "a fresh directory reuses nothing");
+        int voted = run.plan().selfConsistencyK().size();
+        // recall: 2 kinds; held-out table: 5 models × 3; alignment table: 4 × 2; prompt study: 2 models × (4 greedy + voted) × 2
+        assertTrue(proportions >= 2 + 15 + 8 + 2 * (4 + voted) * 2, proportions + " proportions in\n" + report);
     }
 
-    /** The answered count of the model's row in the held-out table (its first proportion). */
-    private static int answered(String report, String model) {
-        String table = report.substring(report.indexOf("| model | answers |"));
-        Matcher row = Pattern.compile("^\\| " + model + " \\| (\\d+)/", Pattern.MULTILINE).matcher(table);
-        assertTrue(row.find(), model + " row in the held-out table");
-        return Integer.parseInt(row.group(1));
+    @Test
+    void sftAnswersMoreHeldOutQuestionsThanTheBase() {
+        HeldOutTable.assertSftAnswersMoreThanBase(report);
+    }
+
+    @Test
+    void aPromptStudyRowIsReproducedByItsEvalCommand() {
+        Matcher line = Pattern.compile("^- sft, zero-shot \\(greedy\\): `llmforge eval ([^`]+)`$", Pattern.MULTILINE).matcher(report);
+        assertTrue(line.find(), "the row's command in\n" + report);
+        Matcher row = Pattern.compile("^\\| sft \\| zero-shot \\(greedy\\) \\| (\\d+/\\d+) = [^|]+\\| (\\d+/\\d+) = ", Pattern.MULTILINE).matcher(report);
+        assertTrue(row.find(), "the row in\n" + report);
+
+        List<String> args = new ArrayList<>(List.of("eval"));
+        args.addAll(Arrays.asList(line.group(1).split(" ")));
+        args.addAll(List.of("--out", dir.resolve("reproduced.jsonl").toString()));
+        CommandLine cl = Llmforge.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(out, true));
+        assertEquals(0, cl.execute(args.toArray(String[]::new)), out.toString());
+        assertTrue(out.toString().contains("accuracy: " + row.group(1) + " "), "accuracy " + row.group(1) + " again:\n" + out);
+        assertTrue(out.toString().contains("answers rather than continues: " + row.group(2) + " "), "answers " + row.group(2) + " again:\n" + out);
+    }
+
+    @Test
+    void theRewardModelPpoReadsScoresSftAnswersAtMeanZero() throws Exception {
+        PreferenceData data = new PreferenceData(run, run.tokenizer(SftStage.NAME), run.plan().model().blockSize());
+        double trainedMean;
+        try (RewardModel trained = RewardModel.load(run.layout().checkpoint(RewardStage.NAME), run.backend())) {
+            trainedMean = mean(trained.scoreAll(data.sftAnswers(), 8));
+        }
+        try (RewardModel normalised = RewardModel.load(run.layout().rewardModel(), run.backend())) {
+            assertEquals(trainedMean, normalised.offset(), 1e-4, "the offset is the trained model's mean score on the SFT answers");
+            assertEquals(0, mean(normalised.scoreAll(data.sftAnswers(), 8)), 1e-4, "SFT answers average 0 after normalising");
+        }
+        assertTrue(Math.abs(trainedMean) > 1e-3, "the trained model's mean, " + trainedMean + ", was not 0 already");
+    }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElseThrow();
     }
 }
