@@ -9,7 +9,8 @@ import static dev.llmforge.tokenizer.CharClass.SPACE;
  * Hand-written scanner equivalent to cl100k's pre-tokenization regex. tiktoken (0.7 and later) writes it
  * {@code '(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s};
  * the older form that Hugging Face conversions carry lacks {@code \s++$}, so a run of spaces that ends the text
- * and holds a line break is cut after its last line break instead of kept whole.
+ * and holds a line break is cut after its last line break instead of kept whole. With {@code maxDigits} 1 instead of
+ * 3 ({@code \p{N}} for {@code \p{N}{1,3}+}) every digit is a piece of its own, so that no merge joins digits.
  */
 final class Cl100kSplitter {
     private Cl100kSplitter() {
@@ -19,8 +20,9 @@ final class Cl100kSplitter {
      * End of the piece that the regex matches at {@code start} in {@code text[start, limit)}.
      *
      * @param trailingSpacesWhole whether the {@code \s++$} alternative is part of the pattern
+     * @param maxDigits           the longest run of digits in one piece: 3 in cl100k, 1 to split every digit
      */
-    static int nextEnd(String text, int start, int limit, boolean trailingSpacesWhole) {
+    static int nextEnd(String text, int start, int limit, boolean trailingSpacesWhole, int maxDigits) {
         char c = text.charAt(start);
         if (c == '\'') {
             int contraction = contractionLength(text, start, limit);
@@ -39,7 +41,7 @@ final class Cl100kSplitter {
         }
         if (cls == NUMBER) {
             int end = start + width;
-            for (int digits = 1; digits < 3 && end < limit && CharClass.at(text, end, limit) == NUMBER; digits++) {
+            for (int digits = 1; digits < maxDigits && end < limit && CharClass.at(text, end, limit) == NUMBER; digits++) {
                 end += CharClass.width(text, end, limit);
             }
             return end;

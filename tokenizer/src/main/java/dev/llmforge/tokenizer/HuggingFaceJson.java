@@ -27,6 +27,8 @@ final class HuggingFaceJson {
     static {
         SPLIT_REGEXES.put("'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*"
                 + "|\\s++\\z|\\s*[\\r\\n]|\\s+(?!\\S)|\\s", SplitPattern.CL100K);
+        SPLIT_REGEXES.put("'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*"
+                + "|\\s++\\z|\\s*[\\r\\n]|\\s+(?!\\S)|\\s", SplitPattern.CL100K_DIGITS);
         SPLIT_REGEXES.put(SplitPattern.CL100K_LEGACY.regex(), SplitPattern.CL100K_LEGACY);
         SPLIT_REGEXES.put(SplitPattern.GPT2.regex(), SplitPattern.GPT2);
         SPLIT_REGEXES.put("'(?:[sdmt]|ll|ve|re)| ?\\p{L}++| ?\\p{N}++| ?[^\\s\\p{L}\\p{N}]++|\\s++$|\\s+(?!\\S)|\\s",

@@ -26,7 +26,20 @@ public enum SplitPattern {
             + "|\\s++$|\\s*[\\r\\n]|\\s+(?!\\S)|\\s") {
         @Override
         int nextEnd(String text, int start, int limit) {
-            return Cl100kSplitter.nextEnd(text, start, limit, true);
+            return Cl100kSplitter.nextEnd(text, start, limit, true, 3);
+        }
+    },
+    /**
+     * cl100k with every digit a piece of its own ({@code \p{N}} for {@code \p{N}{1,3}+}), as LLaMA's tokenizer
+     * splits digits: no merge joins digits, so "67" is always "6" "7" and a number's digits are the same tokens
+     * wherever it occurs: the digit-level form in which small transformers learn arithmetic more easily (Lee et al.
+     * 2023, "Teaching arithmetic to small transformers"). {@code bpe:N:digits} on the command line.
+     */
+    CL100K_DIGITS("'(?i:[sdmt]|ll|ve|re)|[^\\r\\n\\p{L}\\p{N}]?+\\p{L}++|\\p{N}| ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*+"
+            + "|\\s++$|\\s*[\\r\\n]|\\s+(?!\\S)|\\s") {
+        @Override
+        int nextEnd(String text, int start, int limit) {
+            return Cl100kSplitter.nextEnd(text, start, limit, true, 1);
         }
     },
     /**
@@ -38,7 +51,7 @@ public enum SplitPattern {
             + "|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+") {
         @Override
         int nextEnd(String text, int start, int limit) {
-            return Cl100kSplitter.nextEnd(text, start, limit, false);
+            return Cl100kSplitter.nextEnd(text, start, limit, false, 3);
         }
     };
 

@@ -7,15 +7,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Tokenizers as {@code tokenizer.json} files: a {@link CharTokenizer} in its own small format
  * ({@code "type": "char"}), a {@link BpeTokenizer} as a Hugging Face {@code tokenizer.json}. Also
- * the command line's tokenizer names: {@code char}, {@code gpt2}, {@code bpe:N}.
+ * the command line's tokenizer names: {@code char}, {@code gpt2}, {@code bpe:N}, {@code bpe:N:digits}.
  */
 public final class TokenizerFiles {
     public static final String FILE_NAME = "tokenizer.json";
+    private static final String DIGITS_SUFFIX = ":digits";
     /** JSON reading for every tokenizer file: a key given twice is an error (Jackson would keep the last). */
     static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -24,8 +26,9 @@ public final class TokenizerFiles {
 
     /**
      * The tokenizer a name asks for: {@code char} (the distinct characters of {@code corpus}),
-     * {@code gpt2} (GPT-2's 50,257-token BPE), or {@code bpe:N} (a byte-level BPE of N tokens learned
-     * from {@code corpus}).
+     * {@code gpt2} (GPT-2's 50,257-token BPE), {@code bpe:N} (a byte-level BPE of N tokens learned
+     * from {@code corpus}, cl100k's pre-tokenizer) or {@code bpe:N:digits} (the same with every digit a piece of its
+     * own, {@link SplitPattern#CL100K_DIGITS}: no token holds two digits).
      */
     public static Tokenizer fromSpec(String spec, String corpus) {
         String s = spec.trim().toLowerCase(Locale.ROOT);
@@ -36,18 +39,22 @@ public final class TokenizerFiles {
             return BpeTokenizer.gpt2();
         }
         if (s.startsWith("bpe:")) {
+            boolean digits = s.endsWith(DIGITS_SUFFIX);
+            String number = s.substring(4, s.length() - (digits ? DIGITS_SUFFIX.length() : 0));
             int size;
             try {
-                size = Integer.parseInt(s.substring(4));
+                size = Integer.parseInt(number);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("tokenizer '" + spec + "': expected bpe:N with N the vocabulary size, e.g. bpe:4096");
+                throw new IllegalArgumentException("tokenizer '" + spec + "': expected bpe:N or bpe:N:digits with N the vocabulary size, "
+                        + "e.g. bpe:4096, found '" + number + "' for N");
             }
             if (size <= 256) {
                 throw new IllegalArgumentException("tokenizer '" + spec + "': a byte-level BPE needs more than 256 tokens, got " + size);
             }
-            return new BpeTrainer(size).train(corpus);
+            SplitPattern pattern = digits ? SplitPattern.CL100K_DIGITS : SplitPattern.CL100K;
+            return new BpeTrainer(size, pattern, List.of(SpecialTokens.END_OF_TEXT)).train(corpus);
         }
-        throw new IllegalArgumentException("unknown tokenizer '" + spec + "': expected char, gpt2 or bpe:N (e.g. bpe:4096)");
+        throw new IllegalArgumentException("unknown tokenizer '" + spec + "': expected char, gpt2, bpe:N or bpe:N:digits (e.g. bpe:4096)");
     }
 
     /** Writes {@code tokenizer} to {@code file} (atomically). */

@@ -43,6 +43,12 @@ class SplitPatternTest {
     }
 
     @Test
+    void cl100kDigitsCutsEveryDigitApart() {
+        assertEquals(List.of("Now", " I", "'m", " ", "7", "0", ",", " so", " ", "1", "2", "3", " -", " ", "4", " =", " ", "1", "1", "9", "."),
+                SplitPattern.CL100K_DIGITS.split("Now I'm 70, so 123 - 4 = 119."));
+    }
+
+    @Test
     void cl100kKeepsTrailingSpacesWholeWhereTheLegacyFormCutsAfterTheLastLineBreak() {
         assertEquals(List.of("x", " \n\n  "), SplitPattern.CL100K.split("x \n\n  "));
         assertEquals(List.of("x", " \n\n", "  "), SplitPattern.CL100K_LEGACY.split("x \n\n  "));

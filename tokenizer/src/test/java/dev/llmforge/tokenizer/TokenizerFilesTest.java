@@ -47,11 +47,37 @@ class TokenizerFilesTest {
         assertTrue(missing.getMessage().contains("none.json does not exist"), missing.getMessage());
     }
 
+    /**
+     * The same arithmetic corpus: cl100k's pre-tokenizer lets merges join the digits of a frequent number, the
+     * digit-splitting one never does, and a saved {@code bpe:N:digits} tokenizer loads back with its pre-tokenizer.
+     */
+    @Test
+    void bpeWithDigitsNeverMergesDigits(@TempDir Path dir) throws IOException {
+        String corpus = "Now I'm 70, so she is 70 - 3 = 67. The answer is 67.\n".repeat(50);
+        BpeTokenizer grouped = (BpeTokenizer) TokenizerFiles.fromSpec("bpe:400", corpus);
+        BpeTokenizer digits = (BpeTokenizer) TokenizerFiles.fromSpec("BPE:400:digits", corpus);
+        assertEquals(SplitPattern.CL100K, grouped.splitPattern());
+        assertEquals(SplitPattern.CL100K_DIGITS, digits.splitPattern());
+        assertEquals(1, grouped.encode("67").length, "cl100k merged the frequent 67");
+        assertEquals(2, digits.encode("67").length);
+        for (int id = 0; id < digits.vocabSize(); id++) {
+            String token = new String(digits.tokenBytes(id), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(token.chars().filter(Character::isDigit).count() <= 1, "token " + id + " \"" + token + "\" holds two digits");
+        }
+        Path file = dir.resolve("tokenizer.json");
+        TokenizerFiles.save(digits, file);
+        BpeTokenizer loaded = (BpeTokenizer) TokenizerFiles.load(file);
+        assertEquals(SplitPattern.CL100K_DIGITS, loaded.splitPattern());
+        assertArrayEquals(digits.encode(corpus), loaded.encode(corpus));
+    }
+
     @Test
     void tokenizerSpecsAreChecked() {
         var e = assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("wordpiece", "abc"));
-        assertTrue(e.getMessage().contains("char, gpt2 or bpe:N"), e.getMessage());
+        assertTrue(e.getMessage().contains("char, gpt2, bpe:N or bpe:N:digits"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("bpe:lots", "abc"));
+        var badSuffix = assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("bpe:300:digit", "abc"));
+        assertTrue(badSuffix.getMessage().contains("found '300:digit' for N"), badSuffix.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TokenizerFiles.fromSpec("bpe:100", "abc"));
         assertEquals(50257, TokenizerFiles.fromSpec(" GPT2 ", "").vocabSize());
     }

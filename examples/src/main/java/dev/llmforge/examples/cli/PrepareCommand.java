@@ -32,9 +32,10 @@ final class PrepareCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "UTF-8 text to encode (default: Tiny Shakespeare, bundled)")
     Path input;
 
-    @Option(names = "--tokenizer", paramLabel = "char|gpt2|bpe:N", defaultValue = "char",
+    @Option(names = "--tokenizer", paramLabel = "char|gpt2|bpe:N[:digits]", defaultValue = "char",
             description = "char: one id per distinct character (nanoGPT's shakespeare_char); gpt2: GPT-2's BPE; "
-                    + "bpe:N: a byte-level BPE of N tokens learned from the training part (default: ${DEFAULT-VALUE})")
+                    + "bpe:N: a byte-level BPE of N tokens learned from the training part; bpe:N:digits: the same with every "
+                    + "digit a token of its own, as LLaMA splits digits (default: ${DEFAULT-VALUE})")
     String tokenizer;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: out/<input name>-<tokenizer>, e.g. out/shakespeare-char)")

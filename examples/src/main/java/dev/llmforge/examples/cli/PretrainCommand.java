@@ -58,8 +58,8 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--input", paramLabel = "FILE", description = "text to prepare when there is no prepared data (default: Tiny Shakespeare)")
     Path input;
 
-    @Option(names = "--tokenizer", paramLabel = "char|gpt2|bpe:N", defaultValue = "char",
-            description = "tokenizer for preparing --input (default: ${DEFAULT-VALUE})")
+    @Option(names = "--tokenizer", paramLabel = "char|gpt2|bpe:N[:digits]", defaultValue = "char",
+            description = "tokenizer for preparing --input, as `llmforge prepare --tokenizer` (default: ${DEFAULT-VALUE})")
     String tokenizer;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: --data if given, else out/shakespeare-char)")

@@ -188,7 +188,7 @@ class CliSmokeTest {
 
         Run tokenizer = run("prepare", "--input", text.toString(), "--out", dir.resolve("e4").toString(), "--tokenizer", "words");
         assertEquals(1, tokenizer.exitCode());
-        assertTrue(tokenizer.err().contains("unknown tokenizer 'words': expected char, gpt2 or bpe:N"), tokenizer.toString());
+        assertTrue(tokenizer.err().contains("unknown tokenizer 'words': expected char, gpt2, bpe:N or bpe:N:digits"), tokenizer.toString());
 
         Run input = run("prepare", "--input", dir.resolve("missing.txt").toString(), "--out", dir.resolve("e5").toString());
         assertEquals(1, input.exitCode());

@@ -36,9 +36,9 @@ public record WorldSize(int countries, int heldOutCountries, int articlesPerCoun
         if (answerKeyPercent < 0 || answerKeyPercent > 100) {
             throw new IllegalArgumentException("--answer-key-percent must be between 0 and 100, found " + answerKeyPercent);
         }
-        if (heldOutCountries >= countries) {
-            throw new IllegalArgumentException("--held-out-countries (" + heldOutCountries
-                    + ") must be smaller than --countries (" + countries + "): SFT needs countries too");
+        if (countries - heldOutCountries < 2) {
+            throw new IllegalArgumentException("--held-out-countries (" + heldOutCountries + ") must leave at least 2 of --countries ("
+                    + countries + ") on the training side: SFT needs countries, and the few-shot exemplars one besides China");
         }
         if (minThenAge < 2 || maxThenAge < minThenAge + 2) {
             throw new IllegalArgumentException("--min-then-age must be at least 2 and --max-then-age at least 2 more (so "

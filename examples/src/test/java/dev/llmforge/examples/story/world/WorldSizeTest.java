@@ -28,7 +28,8 @@ class WorldSizeTest {
     void badValuesNameTheFlag() {
         assertMessage("--countries expects a whole number, found \"many\"", Map.of("countries", "many"));
         assertMessage("unknown world size --country", Map.of("country", "3"));
-        assertMessage("--held-out-countries (48) must be smaller than --countries (48)", Map.of("held-out-countries", "48"));
+        assertMessage("--held-out-countries (48) must leave at least 2 of --countries (48)", Map.of("held-out-countries", "48"));
+        assertMessage("--held-out-countries (1) must leave at least 2 of --countries (2)", Map.of("countries", "2", "held-out-countries", "1"));
         assertMessage("--solution-style expects compact or columns, found \"long\"", Map.of("solution-style", "long"));
         assertMessage("--answer-key-percent must be between 0 and 100, found 150", Map.of("answer-key-percent", "150"));
         assertThrows(IllegalArgumentException.class, () -> WorldSize.preset("huge"));
