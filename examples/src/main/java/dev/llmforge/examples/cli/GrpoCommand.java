@@ -100,12 +100,13 @@ final class GrpoCommand implements Callable<Integer> {
             checker = new RewardModelReward(scorer, tokenizer, ChatTemplate.named(rollout.template));
         }
         GrpoObjective objective = new GrpoObjective(policy, reference, rollout.sampler(policy, tokenizer), prompts, evalPrompts, checker,
-                settings, config.seed());
+                settings, config.seed(), rollout.watched());
         builder.objective(objective).owning(objective).owning(policy).owning(reference).data("prompts", data.toString())
                 .bestMetric("val_reward", Trainer.Goal.MAXIMIZE)
                 .chart(new MetricsChart.Spec("reward.png", "GRPO reward", "reward", List.of(MetricsChart.Series.step("reward"),
                         MetricsChart.Series.eval("val_reward"), MetricsChart.Series.step("zero_spread"))))
                 .chart(RolloutOptions.klChart());
+        rollout.addWatchedCharts(builder);
         rollout.train(builder, tokenizer, config, run, w);
         return 0;
     }

@@ -89,7 +89,7 @@ final class PpoCommand implements Callable<Integer> {
         RewardModel reward = RewardModel.load(rewardDir, backend);
         RewardModel value = reward.copy();
         PpoObjective objective = new PpoObjective(policy, value, reference, reward, rollout.sampler(policy, tokenizer), prompts, evalPrompts,
-                settings, config.seed());
+                settings, config.seed(), rollout.watched());
         Trainer.Builder builder = Trainer.builder().backend(backend).model("policy", policy).model("value", value)
                 .frozenModel("reference", reference).frozenModel("reward", reward).objective(objective).owning(objective).owning(policy)
                 .owning(value).owning(reference).owning(reward).data("prompts", promptFile.toString()).data("reward", rewardDir.toString())
@@ -97,6 +97,7 @@ final class PpoCommand implements Callable<Integer> {
                 .chart(new MetricsChart.Spec("score.png", "PPO reward-model score", "score", List.of(MetricsChart.Series.step("score"),
                         MetricsChart.Series.eval("val_score"))))
                 .chart(RolloutOptions.klChart());
+        rollout.addWatchedCharts(builder);
         rollout.train(builder, tokenizer, config, run, w);
         return 0;
     }
