@@ -76,7 +76,7 @@ public record QuestionResult(int index, EvalRecord record, int promptTokens, Lis
     /**
      * One line of the results file: {@code index, question, answer, kind, prompt_tokens, correct, answers,
      * response} (the chosen path's text) and, with several paths, {@code vote, votes} and {@code paths} (each
-     * {@code text, extracted, correct, answers, log_prob, tokens}); with one path its {@code extracted, log_prob}.
+     * {@code text, extracted, correct, answers, log_prob, tokens}); with one path its {@code extracted, log_prob, tokens}.
      */
     public ObjectNode toJson() {
         ObjectNode json = JsonLines.object();
@@ -93,6 +93,7 @@ public record QuestionResult(int index, EvalRecord record, int promptTokens, Lis
         if (paths.size() == 1) {
             json.put("extracted", chosen().extracted().orElse(null));
             json.put("log_prob", chosen().logProb());
+            json.put("tokens", chosen().tokens());
             return json;
         }
         json.put("vote", vote.map(SelfConsistencyVote.Vote::answer).orElse(null));

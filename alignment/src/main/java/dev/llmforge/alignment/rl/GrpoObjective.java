@@ -28,7 +28,7 @@ import java.util.Map;
  * response token), {@code response_length}, {@code eos_share} (responses that ended with the end-of-turn token),
  * {@code logprob_gap} (largest difference between a sampled token's log-probability as the sampler reported it
  * and as the forward pass scores it: 0 up to rounding when sampling and scoring assume the same distribution),
- * and from the updates {@code clip_fraction}, {@code kl}, {@code entropy}; and the time split.
+ * and from the updates {@code clip_fraction}, {@code kl}, {@code entropy}; the time split; and the {@link WatchedMeasures}.
  *
  * <p>Dropout is off during the step (as TRL's PPO does): the first pass's ratio is exactly 1.
  *
@@ -46,6 +46,7 @@ public final class GrpoObjective implements Objective, AutoCloseable {
     private final GrpoConfig config;
     private final long seed;
     private final PromptOrder order;
+    private final WatchedMeasures watched;
 
     /**
      * @param evalPrompts prompts whose greedy responses' mean reward is the evaluation ({@code val_reward}); may be empty
@@ -53,6 +54,12 @@ public final class GrpoObjective implements Objective, AutoCloseable {
      */
     public GrpoObjective(Gpt policy, Gpt reference, RolloutSampler sampler, List<RolloutPrompt> prompts, List<RolloutPrompt> evalPrompts,
                          Reward reward, GrpoConfig config, long seed) {
+        this(policy, reference, sampler, prompts, evalPrompts, reward, config, seed, WatchedMeasures.none());
+    }
+
+    /** As above, also logging {@code watched} on every rollout and on the evaluation's greedy responses. */
+    public GrpoObjective(Gpt policy, Gpt reference, RolloutSampler sampler, List<RolloutPrompt> prompts, List<RolloutPrompt> evalPrompts,
+                         Reward reward, GrpoConfig config, long seed, WatchedMeasures watched) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("GRPO needs at least one prompt");
         }
@@ -65,6 +72,7 @@ public final class GrpoObjective implements Objective, AutoCloseable {
         this.config = config;
         this.seed = seed;
         this.order = new PromptOrder(prompts.size(), config.promptsPerStep(), seed);
+        this.watched = watched;
     }
 
     @Override
@@ -88,6 +96,7 @@ public final class GrpoObjective implements Objective, AutoCloseable {
         step.record("reward", mean(rewards));
         step.record("reward_std", advantages.meanStd());
         step.record("zero_spread", advantages.zeroSpreadShare());
+        watched.record(step, rollout);
         scored.recordStatistics(step);
         for (int pass = 0; pass < config.iterations(); pass++) {
             for (int[] rows : Minibatches.shuffled(rollout.rows(), config.minibatches(), Seeds.of(seed, step.completedSteps(), pass))) {
@@ -125,6 +134,7 @@ public final class GrpoObjective implements Objective, AutoCloseable {
                 sum += reward.score(greedy.promptTexts().get(r), greedy.response(r), greedy.prompts().get(r));
             }
             out.put("val_reward", sum / greedy.rows());
+            watched.evaluate(greedy, out);
         }
         return out;
     }

@@ -38,7 +38,7 @@ import java.util.Map;
  * <p>Logged per step: {@code score}, {@code kl_k1}/{@code kl_k3} (mean per response token), {@code kl_sum} (the
  * penalty's estimate summed over each response, mean), {@code kl_coef}, {@code entropy}, {@code clip_fraction},
  * {@code approx_kl}, {@code value_loss}, {@code value_clip_fraction}, {@code explained_variance},
- * {@code response_length}, {@code eos_share}, {@code logprob_gap}, and the time split.
+ * {@code response_length}, {@code eos_share}, {@code logprob_gap}, the time split, and the {@link WatchedMeasures}.
  */
 public final class PpoObjective implements Objective, AutoCloseable {
     private static final String KL_COEF_STATE = "kl_coef_bits";
@@ -54,6 +54,7 @@ public final class PpoObjective implements Objective, AutoCloseable {
     private final long seed;
     private final PromptOrder order;
     private final AdaptiveKlController kl;
+    private final WatchedMeasures watched;
 
     /**
      * @param evalPrompts prompts whose greedy responses' mean reward-model score is the evaluation ({@code val_score}); may be empty
@@ -61,6 +62,12 @@ public final class PpoObjective implements Objective, AutoCloseable {
      */
     public PpoObjective(Gpt policy, RewardModel value, Gpt reference, RewardModel reward, RolloutSampler sampler, List<RolloutPrompt> prompts,
                         List<RolloutPrompt> evalPrompts, PpoConfig config, long seed) {
+        this(policy, value, reference, reward, sampler, prompts, evalPrompts, config, seed, WatchedMeasures.none());
+    }
+
+    /** As above, also logging {@code watched} on every rollout and on the evaluation's greedy responses. */
+    public PpoObjective(Gpt policy, RewardModel value, Gpt reference, RewardModel reward, RolloutSampler sampler, List<RolloutPrompt> prompts,
+                        List<RolloutPrompt> evalPrompts, PpoConfig config, long seed, WatchedMeasures watched) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("PPO needs at least one prompt");
         }
@@ -75,6 +82,7 @@ public final class PpoObjective implements Objective, AutoCloseable {
         this.seed = seed;
         this.order = new PromptOrder(prompts.size(), config.promptsPerStep(), seed);
         this.kl = new AdaptiveKlController(config.klCoefficient(), config.klTarget() > 0 ? config.klTarget() : 1, config.klHorizon());
+        this.watched = watched;
     }
 
     @Override
@@ -104,6 +112,7 @@ public final class PpoObjective implements Objective, AutoCloseable {
         step.record("kl_sum", klSum);
         step.record("kl_coef", kl.coefficient());
         step.record("explained_variance", explainedVariance(gae.returns(), values, mask));
+        watched.record(step, rollout);
         scored.recordStatistics(step);
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             for (int[] rows : Minibatches.shuffled(rollout.rows(), config.minibatches(), Seeds.of(seed, step.completedSteps(), epoch))) {
@@ -144,12 +153,14 @@ public final class PpoObjective implements Objective, AutoCloseable {
                 .metric("approx_kl", approxKl).metric("entropy", PolicyGradient.weightedSum(lp.entropy(), share));
     }
 
-    /** The mean reward-model score of the greedy responses to the evaluation prompts, {@code val_score}. */
+    /** The mean reward-model score of the greedy responses to the evaluation prompts, {@code val_score}, and the watched measures'. */
     @Override
     public Map<String, Double> evaluate(EvalContext eval) {
         Map<String, Double> out = new LinkedHashMap<>();
         if (!evalPrompts.isEmpty()) {
-            out.put("val_score", mean(scores(sampler.greedy(evalPrompts), eval.tensors())));
+            Rollout greedy = sampler.greedy(evalPrompts);
+            out.put("val_score", mean(scores(greedy, eval.tensors())));
+            watched.evaluate(greedy, out);
         }
         return out;
     }

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,9 @@ class RolloutTrainingTest {
     /** A reward a program checks: the share of 'a' in the response. */
     static final Reward LETTER_A = (prompt, response, record) -> response.isEmpty() ? 0 : response.chars().filter(c -> c == 'a').count()
             / (double) response.length();
+    /** Watched, not optimised: the share of 'a' (GRPO's reward, so the two must agree) and whether the row ended at the end of turn. */
+    static final WatchedMeasures WATCHED = new WatchedMeasures(Map.of("letter_a", ResponseMeasure.of(LETTER_A),
+            "ended", (rollout, row) -> rollout.endedAtEndOfTurn(row) ? 1 : 0));
 
     @TempDir
     Path dir;
@@ -60,10 +64,14 @@ class RolloutTrainingTest {
     }
 
     static List<JsonNode> steps(Path metrics) throws Exception {
+        return records(metrics, "step");
+    }
+
+    static List<JsonNode> records(Path metrics, String type) throws Exception {
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(metrics)) {
             JsonNode n = JSON.readTree(line);
-            if (n.get("type").asText().equals("step")) {
+            if (n.get("type").asText().equals(type)) {
                 out.add(n);
             }
         }
@@ -122,7 +130,7 @@ class RolloutTrainingTest {
         Gpt reference = new Gpt(CONFIG, REFERENCE, 3); // the same weights, its own copy
         GrpoConfig settings = new GrpoConfig(2, 4, 0.04, 0.2, 2, 2, LossAveraging.SEQUENCE, 1e-4);
         GrpoObjective objective = new GrpoObjective(policy, reference, sampler(policy, 1.0), prompts(), prompts().subList(0, 2), LETTER_A,
-                settings, 5);
+                settings, 5, WATCHED);
         Trainer.Builder b = Trainer.builder().backend(REFERENCE).config(config(steps)).model("policy", policy).frozenModel("reference", reference)
                 .objective(objective).outputDir(out).bestMetric("val_reward", Trainer.Goal.MAXIMIZE).owning(objective).owning(policy)
                 .owning(reference);
@@ -138,7 +146,7 @@ class RolloutTrainingTest {
         PpoConfig settings = new PpoConfig(4, 2, 2, defaults.clip(), defaults.valueClip(), defaults.valueCoefficient(), defaults.gamma(),
                 defaults.lambda(), defaults.klCoefficient(), KlEstimator.K3, 6, 100, 1.0); // adaptive KL: its coefficient is state
         PpoObjective objective = new PpoObjective(policy, value, reference, reward, sampler(policy, 1.0), prompts(), prompts().subList(0, 2),
-                settings, 5);
+                settings, 5, WATCHED);
         Trainer.Builder b = Trainer.builder().backend(REFERENCE).config(config(steps)).model("policy", policy).model("value", value)
                 .frozenModel("reference", reference).frozenModel("reward", reward).objective(objective).outputDir(out)
                 .bestMetric("val_score", Trainer.Goal.MAXIMIZE).owning(objective).owning(policy).owning(value).owning(reference).owning(reward);
@@ -193,13 +201,32 @@ class RolloutTrainingTest {
     void grpoStartsAtZeroKlAndResumesExactly() throws Exception {
         assertResumesExactly(this::grpo);
         assertKlFromZero(List.of("reward", "reward_std", "zero_spread", "clip_fraction", "entropy", "time_sample_s", "time_update_s"));
+        Path metrics = dir.resolve("straight").resolve(Trainer.METRICS_FILE);
+        for (JsonNode step : steps(metrics)) {
+            assertEquals(step.get("reward").asDouble(), step.get("letter_a").asDouble(), 1e-12, "the watched measure is taken on the step's rollout");
+        }
+        assertWatchedAtEvaluation(metrics, "val_reward");
+    }
+
+    /** Every evaluation logs each watched measure on the greedy responses, beside the run's own figure. */
+    static void assertWatchedAtEvaluation(Path metrics, String ownFigure) throws Exception {
+        List<JsonNode> evals = records(metrics, "eval");
+        assertTrue(!evals.isEmpty());
+        for (JsonNode e : evals) {
+            assertTrue(e.has(ownFigure), e.toString());
+            for (String key : List.of("val_letter_a", "val_ended")) {
+                double v = e.get(key).asDouble();
+                assertTrue(v >= 0 && v <= 1, key + " = " + v);
+            }
+        }
     }
 
     @Test
     void ppoStartsAtZeroKlAndResumesExactly() throws Exception {
         assertResumesExactly(this::ppo);
         JsonNode last = assertKlFromZero(List.of("score", "kl_sum", "kl_coef", "entropy", "clip_fraction", "approx_kl", "value_loss",
-                "explained_variance", "response_length", "time_sample_s", "time_score_s", "time_update_s"));
+                "explained_variance", "response_length", "time_sample_s", "time_score_s", "time_update_s", "letter_a", "ended"));
+        assertWatchedAtEvaluation(dir.resolve("straight").resolve(Trainer.METRICS_FILE), "val_score");
         assertNotEquals(PpoConfig.defaults(4).klCoefficient(), last.get("kl_coef").asDouble(), "the adaptive controller moved");
     }
 }

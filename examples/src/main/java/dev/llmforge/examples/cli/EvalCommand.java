@@ -1,5 +1,7 @@
 package dev.llmforge.examples.cli;
 
+import dev.llmforge.alignment.data.RecordLocation;
+import dev.llmforge.alignment.data.RolloutPrompt;
 import dev.llmforge.alignment.eval.EvalPrompt;
 import dev.llmforge.alignment.eval.EvalRecord;
 import dev.llmforge.alignment.eval.EvalSummary;
@@ -8,10 +10,17 @@ import dev.llmforge.alignment.eval.FewShotExemplars;
 import dev.llmforge.alignment.eval.PromptStyle;
 import dev.llmforge.alignment.eval.QuestionResult;
 import dev.llmforge.alignment.io.JsonLines;
+import dev.llmforge.alignment.preference.ProgrammaticLabeler;
+import dev.llmforge.alignment.preference.Sample;
+import dev.llmforge.alignment.preference.WinRate;
+import dev.llmforge.alignment.rl.RolloutSampler;
+import dev.llmforge.alignment.rl.SequenceKl;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
+import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.tokenizer.chat.ChatMessage;
 import dev.llmforge.tokenizer.chat.ChatTemplate;
 import dev.llmforge.training.TrainingCheckpoint;
 import java.io.IOException;
@@ -19,8 +28,10 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -105,6 +116,16 @@ final class EvalCommand implements Callable<Integer> {
             description = "per-question results, JSON Lines (default: eval-<tasks name>-<style>[-k<K>].jsonl beside the checkpoint directory)")
     Path out;
 
+    @Option(names = "--against", paramLabel = "FILE",
+            description = "another model's greedy results file on the same tasks (llmforge eval --out, same --max-new-tokens): prints the "
+                    + "programmatic labeler's win rate of this model's answers against those")
+    Path against;
+
+    @Option(names = "--kl-to", paramLabel = "DIR",
+            description = "a reference checkpoint (e.g. the SFT model): prints KL(this model || reference) per response, one response per "
+                    + "question sampled at temperature 1 (--seed), summed over its tokens (fine-tuned models: needs a chat template)")
+    Path klTo;
+
     @Mixin
     EngineOptions engine;
 
@@ -132,6 +153,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException(tasks + " holds no questions");
         }
         Path results = out != null ? out : defaultOut(style);
+        checkComparisons(chat, sampling);
         Backend backend = engine.resolve();
         try (Gpt model = Checkpoint.loadModel(checkpoint, backend)) {
             int context = model.config().blockSize();
@@ -157,6 +179,12 @@ final class EvalCommand implements Callable<Integer> {
                     overContext == 0 ? "" : String.format(Locale.ROOT, "; %d prompts longer than the context of %d tokens (the model read "
                             + "their last %d)", overContext, context, context));
             EvalSummary.of(scored).describe().forEach(w::println);
+            if (sampling.samples() == 1) {
+                labelerFigures(scored, w);
+            }
+            if (klTo != null) {
+                klToReference(model, tokenizer, chat, records, backend, w);
+            }
             JsonLines.write(results, scored.stream().map(QuestionResult::toJson).toList());
             w.println("results: " + results);
             w.flush();
@@ -165,6 +193,54 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /** The chat template called {@code name}, or null for the document layout. */
+    private void checkComparisons(ChatTemplate chat, Evaluator.Sampling sampling) throws IOException {
+        if (against != null && !Files.isRegularFile(against)) {
+            throw new IOException("--against " + against + ": no such results file");
+        }
+        if (against != null && sampling.samples() > 1) {
+            throw new IllegalArgumentException("--against compares one answer per question; found --samples " + sampling.samples());
+        }
+        if (klTo != null && !Files.isRegularFile(klTo.resolve(Checkpoint.WEIGHTS))) {
+            throw new IOException("--kl-to " + klTo + " is not a checkpoint: expected " + Checkpoint.WEIGHTS + " there");
+        }
+        if (klTo != null && chat == null) {
+            throw new IllegalArgumentException("--kl-to samples answers in a chat template; this model is evaluated in the document layout "
+                    + "(give --template qa, chatml or human-assistant)");
+        }
+    }
+
+    /** The labeler's mean score of the answers and, with --against, its win rate against the other model's answers. */
+    private void labelerFigures(List<QuestionResult> scored, PrintWriter w) throws IOException {
+        List<EvalRecord> asked = scored.stream().map(QuestionResult::record).toList();
+        List<Sample> answers = scored.stream().map(QuestionResult::chosen).map(p -> new Sample(p.text(), p.tokens() < maxNewTokens)).toList();
+        double score = 0;
+        for (int i = 0; i < asked.size(); i++) {
+            score += ProgrammaticLabeler.score(asked.get(i), answers.get(i)) / asked.size();
+        }
+        w.printf(Locale.ROOT, "labeler score: mean %.3f (4 correct + 2 answers + 1 ends cleanly + up to 1 for brevity)%n", score);
+        if (against != null) {
+            WinRate verdicts = WinRate.of(asked, answers, WinRate.answersOf(against, asked, maxNewTokens));
+            w.printf(Locale.ROOT, "labeler win rate against %s: %.3f (%d wins, %d ties, %d losses; wins + ties/2 over %d questions)%n", against,
+                    verdicts.rate(), verdicts.wins(), verdicts.ties(), verdicts.losses(), verdicts.questions());
+        }
+    }
+
+    /** KL(model || --kl-to) per response over the tasks' questions, each asked once in {@code chat} at temperature 1. */
+    private void klToReference(Gpt model, Tokenizer tokenizer, ChatTemplate chat, List<EvalRecord> records, Backend backend, PrintWriter w)
+            throws IOException {
+        List<RolloutPrompt> prompts = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            EvalRecord r = records.get(i);
+            prompts.add(new RolloutPrompt(List.of(ChatMessage.user(r.question())), r.question(), Optional.of(r.answer()),
+                    new RecordLocation(tasks.toString(), i + 1)));
+        }
+        try (Gpt reference = Checkpoint.loadModel(klTo, backend); RolloutSampler sampler = new RolloutSampler(model, tokenizer, chat, 1.0, maxNewTokens)) {
+            SequenceKl kl = SequenceKl.measure(model, reference, sampler, prompts, batchSize, seed, Tensor.on(backend));
+            w.printf(Locale.ROOT, "KL to %s: %.3f +- %.3f nats per response (k1, %d responses sampled at temperature 1, seed %d)%n", klTo, kl.mean(),
+                    kl.halfWidth(), kl.responses(), seed);
+        }
+    }
+
     private static ChatTemplate chatTemplate(String name) {
         if (name.equals(DOCUMENT)) {
             return null;

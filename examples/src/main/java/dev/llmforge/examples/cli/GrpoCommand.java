@@ -6,6 +6,7 @@ import dev.llmforge.alignment.rl.GrpoObjective;
 import dev.llmforge.alignment.rl.LossAveraging;
 import dev.llmforge.alignment.rl.Reward;
 import dev.llmforge.alignment.rl.RewardModelReward;
+import dev.llmforge.alignment.rl.WatchedMeasures;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.Tokenizer;
@@ -79,6 +80,7 @@ final class GrpoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         run.check(rollout.out);
+        WatchedMeasures watched = rollout.watched(); // a bad --watch name fails before any model is loaded
         if (rewardModel != null && spec.commandLine().getParseResult().hasMatchedOption("--reward")) {
             throw new IllegalArgumentException("--reward names a checkable reward, --reward-model a learned one: choose one");
         }
@@ -100,12 +102,13 @@ final class GrpoCommand implements Callable<Integer> {
             checker = new RewardModelReward(scorer, tokenizer, ChatTemplate.named(rollout.template));
         }
         GrpoObjective objective = new GrpoObjective(policy, reference, rollout.sampler(policy, tokenizer), prompts, evalPrompts, checker,
-                settings, config.seed());
+                settings, config.seed(), watched);
         builder.objective(objective).owning(objective).owning(policy).owning(reference).data("prompts", data.toString())
                 .bestMetric("val_reward", Trainer.Goal.MAXIMIZE)
                 .chart(new MetricsChart.Spec("reward.png", "GRPO reward", "reward", List.of(MetricsChart.Series.step("reward"),
                         MetricsChart.Series.eval("val_reward"), MetricsChart.Series.step("zero_spread"))))
                 .chart(RolloutOptions.klChart());
+        rollout.addWatchedCharts(builder);
         rollout.train(builder, tokenizer, config, run, w);
         return 0;
     }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 @Command(name = "llmforge", mixinStandardHelpOptions = true, version = "llmforge 0.1.0-SNAPSHOT",
         description = "Build, pretrain and sample GPT-style language models on the JVM.",
         subcommands = {PrepareCommand.class, PretrainCommand.class, GenerateCommand.class, SftCommand.class, ChatCommand.class,
-                EvalCommand.class, WorldCommand.class, RewardCommand.class, DpoCommand.class, PpoCommand.class, GrpoCommand.class,
+                EvalCommand.class, WorldCommand.class, LabelCommand.class, RewardCommand.class, DpoCommand.class, PpoCommand.class, GrpoCommand.class,
                 StoryCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Quick start on Tiny Shakespeare (the default corpus):",

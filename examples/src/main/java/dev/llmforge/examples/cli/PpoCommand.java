@@ -4,6 +4,7 @@ import dev.llmforge.alignment.reward.RewardModel;
 import dev.llmforge.alignment.rl.KlEstimator;
 import dev.llmforge.alignment.rl.PpoConfig;
 import dev.llmforge.alignment.rl.PpoObjective;
+import dev.llmforge.alignment.rl.WatchedMeasures;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.Tokenizer;
@@ -75,6 +76,7 @@ final class PpoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         run.check(rollout.out);
+        WatchedMeasures watched = rollout.watched(); // a bad --watch name fails before any model is loaded
         PpoConfig d = PpoConfig.defaults(rollout.promptsPerStep);
         PpoConfig settings = new PpoConfig(rollout.promptsPerStep, epochs, minibatches, d.clip(), d.valueClip(), d.valueCoefficient(), d.gamma(),
                 d.lambda(), klCoef, KlEstimator.named(klEstimator), klTarget, d.klHorizon(), missingEosPenalty);
@@ -89,7 +91,7 @@ final class PpoCommand implements Callable<Integer> {
         RewardModel reward = RewardModel.load(rewardDir, backend);
         RewardModel value = reward.copy();
         PpoObjective objective = new PpoObjective(policy, value, reference, reward, rollout.sampler(policy, tokenizer), prompts, evalPrompts,
-                settings, config.seed());
+                settings, config.seed(), watched);
         Trainer.Builder builder = Trainer.builder().backend(backend).model("policy", policy).model("value", value)
                 .frozenModel("reference", reference).frozenModel("reward", reward).objective(objective).owning(objective).owning(policy)
                 .owning(value).owning(reference).owning(reward).data("prompts", promptFile.toString()).data("reward", rewardDir.toString())
@@ -97,6 +99,7 @@ final class PpoCommand implements Callable<Integer> {
                 .chart(new MetricsChart.Spec("score.png", "PPO reward-model score", "score", List.of(MetricsChart.Series.step("score"),
                         MetricsChart.Series.eval("val_score"))))
                 .chart(RolloutOptions.klChart());
+        rollout.addWatchedCharts(builder);
         rollout.train(builder, tokenizer, config, run, w);
         return 0;
     }

@@ -1,6 +1,8 @@
 package dev.llmforge.examples.cli;
 
 import dev.llmforge.alignment.data.PreferenceExample;
+import dev.llmforge.alignment.data.RecordField;
+import dev.llmforge.alignment.reward.PairwiseAccuracy;
 import dev.llmforge.alignment.reward.RewardModel;
 import dev.llmforge.alignment.reward.RewardObjective;
 import dev.llmforge.io.Checkpoint;
@@ -56,6 +58,11 @@ final class RewardCommand implements Callable<Integer> {
             description = "reward-centering coefficient: keeps scores near 0 (Eisenstein et al. 2023; 0: off) (default: ${DEFAULT-VALUE})")
     double centering;
 
+    @Option(names = "--accuracy-by", paramLabel = "FIELD",
+            description = "after training, also report the held-out accuracy per value of this field of the pair records (e.g. kind: "
+                    + "form or correctness in the labeler's pairs)")
+    String accuracyBy;
+
     @Mixin
     EngineOptions engine;
 
@@ -76,8 +83,20 @@ final class RewardCommand implements Callable<Integer> {
         }
         if (!result.stoppedEarly()) {
             normalise(preferences.out, start.backend(), start.data(), training.batchSize(), w);
+            heldOutAccuracy(start.backend(), start.data(), training.batchSize(), w);
         }
         return 0;
+    }
+
+    /** The normalised reward model's accuracy on every held-out pair, overall and per value of --accuracy-by. */
+    private void heldOutAccuracy(Backend backend, PreferenceOptions.Encoded data, int batchSize, PrintWriter w) throws Exception {
+        try (RewardModel model = RewardModel.load(preferences.out.resolve(REWARD_DIR), backend)) {
+            PairwiseAccuracy accuracy = PairwiseAccuracy.measure(model, data.val(), accuracyBy == null ? null : new RecordField(accuracyBy),
+                    2 * batchSize);
+            w.println("held-out pairwise accuracy (" + REWARD_DIR + "/, every held-out pair once):");
+            accuracy.describe(accuracyBy).forEach(line -> w.println("  " + line));
+            w.flush();
+        }
     }
 
     /** Loads the best checkpoint (else the latest), sets its offset so the chosen training responses average 0, writes {@code <out>/reward}. */

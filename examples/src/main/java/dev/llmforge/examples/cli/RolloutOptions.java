@@ -3,7 +3,11 @@ package dev.llmforge.examples.cli;
 import dev.llmforge.alignment.data.BadRecords;
 import dev.llmforge.alignment.data.PromptReader;
 import dev.llmforge.alignment.data.RolloutPrompt;
+import dev.llmforge.alignment.preference.LabelerScore;
+import dev.llmforge.alignment.rl.ResponseMeasure;
+import dev.llmforge.alignment.rl.Reward;
 import dev.llmforge.alignment.rl.RolloutSampler;
+import dev.llmforge.alignment.rl.WatchedMeasures;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
@@ -57,6 +61,11 @@ final class RolloutOptions {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "output directory: ckpt/, best/, metrics.jsonl, charts")
     Path out;
 
+    @Option(names = "--watch", paramLabel = "NAME", split = ",",
+            description = "figures logged per step and at evaluation without being optimised, to see reward hacking: exact-answer, format, "
+                    + "labeler (the programmatic labeler's score); each as <name> (sampled responses), val_<name> (greedy, --eval) and <name>.png")
+    List<String> watch = List.of();
+
     /**
      * The defaults of a reinforcement-learning run: a constant learning rate of 1e-5 (TRL's order of magnitude),
      * no weight decay, clipping at 1, 200 steps, evaluation every 20 steps.
@@ -64,6 +73,36 @@ final class RolloutOptions {
     static TrainingConfig defaults() {
         return TrainingConfig.builder().batchSize(1).maxIters(200).learningRate(1e-5).minLr(0).decayLr(false).warmupIters(0).weightDecay(0)
                 .gradClip(1.0).evalInterval(20).evalIters(1).evalAtStart(true).build();
+    }
+
+    /** The --watch measures by metric name (exact-answer is logged as exact_answer). */
+    WatchedMeasures watched() {
+        Map<String, ResponseMeasure> measures = new LinkedHashMap<>();
+        for (String name : watch) {
+            measures.put(metricName(name), name.equals("labeler") ? new LabelerScore() : ResponseMeasure.of(watchedReward(name)));
+        }
+        return new WatchedMeasures(measures);
+    }
+
+    private static Reward watchedReward(String name) {
+        try {
+            return Reward.named(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--watch: unknown measure \"" + name + "\"; expected labeler, " + String.join(", ", Reward.NAMES), e);
+        }
+    }
+
+    private static String metricName(String name) {
+        return name.replace('-', '_');
+    }
+
+    /** One chart per --watch measure: its mean over each step's responses and over the evaluation's greedy ones. */
+    void addWatchedCharts(Trainer.Builder builder) {
+        for (String name : watch) {
+            String metric = metricName(name);
+            builder.chart(new MetricsChart.Spec(metric + ".png", "watched: " + name + " (not optimised)", metric,
+                    List.of(MetricsChart.Series.step(metric), MetricsChart.Series.eval("val_" + metric))));
+        }
     }
 
     /** {@code kl.png}: both KL estimates of the policy against the reference, per step. */

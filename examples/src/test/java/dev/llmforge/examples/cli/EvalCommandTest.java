@@ -140,17 +140,23 @@ class EvalCommandTest {
         assertEquals(3, results.get(0).get("paths").size());
     }
 
-    @Test
-    void theTemplateAFineTunedCheckpointSavedIsUsed() throws Exception {
-        Path tuned = dir.resolve("tuned");
+    /** A checkpoint that {@code llmforge sft} could have written: the Q&A template saved with it. */
+    static Path tuned(String name, long seed) throws Exception {
+        Path tuned = dir.resolve(name);
         CharTokenizer tokenizer = CharTokenizer.fromCorpus("Q: A:\n" + Files.readString(tasks), List.of(SpecialTokens.END_OF_TEXT));
-        try (Gpt model = new Gpt(GptConfig.gpt2(tokenizer.vocabSize(), 256, 1, 2, 16), Backends.get("reference"), 7)) {
+        try (Gpt model = new Gpt(GptConfig.gpt2(tokenizer.vocabSize(), 256, 1, 2, 16), Backends.get("reference"), seed)) {
             TrainingState state = new TrainingState(0, 0, "val_loss", Double.NaN, 0,
                     Map.of(Trainer.DEFAULT_MODEL, new TrainingState.ModelState(false, model.randomState())), List.of(), Map.of(), Map.of(),
                     TrainingConfig.nanoGptShakespeareChar(), Map.of(EvalCommand.SAVED_TEMPLATE, "qa"), Map.of());
             TrainingCheckpoint.write(tuned, List.of(new NamedModel(Trainer.DEFAULT_MODEL, model, false)), List.of(),
                     TokenizerFiles.toJson(tokenizer), state);
         }
+        return tuned;
+    }
+
+    @Test
+    void theTemplateAFineTunedCheckpointSavedIsUsed() throws Exception {
+        Path tuned = tuned("tuned", 7);
         Path one = dir.resolve("one.jsonl");
         Files.write(one, Files.readAllLines(tasks).subList(0, 1));
         Run run = CliSmokeTest.run("eval", "--checkpoint", tuned.toString(), "--tasks", one.toString(), "--backend", "reference",
@@ -160,6 +166,37 @@ class EvalCommandTest {
         run = CliSmokeTest.run("eval", "--checkpoint", checkpoint.toString(), "--tasks", one.toString(), "--backend", "reference",
                 "--max-new-tokens", "2");
         assertTrue(run.out().contains("format: document layout (a base model: no fine-tuning template saved with the checkpoint)"), run.toString());
+    }
+
+    /** A model against its own answers ties on every question and has no KL to itself; another file of questions is refused. */
+    @Test
+    void winRateAndKlAgainstAReference() throws Exception {
+        Path tuned = tuned("tuned-kl", 7);
+        Path ages = dir.resolve("ages.jsonl");
+        Files.write(ages, Files.readAllLines(tasks).subList(0, AGE_QUESTIONS.length));
+        Path own = dir.resolve("own.jsonl");
+        Run run = CliSmokeTest.run("eval", "--checkpoint", tuned.toString(), "--tasks", ages.toString(), "--backend", "reference",
+                "--max-new-tokens", "4", "--out", own.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("labeler score: mean "), run.toString());
+        for (JsonNode line : lines(own)) {
+            assertTrue(line.get("tokens").asInt() >= 1 && line.get("tokens").asInt() <= 4, line.toString());
+        }
+        run = CliSmokeTest.run("eval", "--checkpoint", tuned.toString(), "--tasks", ages.toString(), "--backend", "reference",
+                "--max-new-tokens", "4", "--out", dir.resolve("again.jsonl").toString(), "--against", own.toString(), "--kl-to", tuned.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("labeler win rate against " + own + ": 0.500 (0 wins, " + AGE_QUESTIONS.length + " ties, 0 losses"), run.toString());
+        assertTrue(run.out().contains("KL to " + tuned + ": 0.000 +- 0.000 nats per response (k1, " + AGE_QUESTIONS.length + " responses"), run.toString());
+
+        Path fewer = dir.resolve("fewer.jsonl");
+        Files.write(fewer, Files.readAllLines(tasks).subList(1, AGE_QUESTIONS.length + 1));
+        run = CliSmokeTest.run("eval", "--checkpoint", tuned.toString(), "--tasks", fewer.toString(), "--backend", "reference",
+                "--max-new-tokens", "4", "--out", dir.resolve("fewer-out.jsonl").toString(), "--against", own.toString());
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains(own + ": answer 1 is to \"" + AGE_QUESTIONS[0][0] + "\", expected one to \"" + AGE_QUESTIONS[1][0]), run.toString());
+        run = CliSmokeTest.run("eval", "--checkpoint", checkpoint.toString(), "--tasks", ages.toString(), "--backend", "reference",
+                "--kl-to", tuned.toString());
+        assertTrue(run.err().contains("--kl-to samples answers in a chat template"), run.toString());
     }
 
     @Test

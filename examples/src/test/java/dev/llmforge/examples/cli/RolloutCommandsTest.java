@@ -77,9 +77,18 @@ class RolloutCommandsTest {
         Path out = dir.resolve("ppo");
         CliSmokeTest.Run r = CliSmokeTest.run("ppo", "--backend", "reference", "--from", sft.toString(), "--reward", reward.toString(), "--prompts",
                 prompts.toString(), "--out", out.toString(), "--prompts-per-step", "2", "--max-new-tokens", "6", "--max-iters", "2",
-                "--epochs", "2", "--kl-estimator", "k3", "--lr", "1e-3");
+                "--epochs", "2", "--kl-estimator", "k3", "--lr", "1e-3", "--watch", "labeler,exact-answer", "--eval", prompts.toString(),
+                "--eval-interval", "2");
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals(2, steps(out, "explained_variance").size());
+        for (double labeler : steps(out, "labeler")) {
+            assertTrue(labeler > 0 && labeler <= 8, "the labeler's score: " + labeler);
+        }
+        assertEquals(2, steps(out, "exact_answer").size());
+        assertTrue(JsonLinesMetrics.read(out.resolve(Trainer.METRICS_FILE)).stream().anyMatch(n -> n.has("val_labeler") && n.has("val_score")));
+        for (String chart : List.of("labeler.png", "exact_answer.png", "score.png")) {
+            assertTrue(Files.size(out.resolve(chart)) > 0, chart);
+        }
         assertTrue(Files.isRegularFile(out.resolve(Trainer.LATEST_DIR).resolve(TrainingCheckpoint.weightsFile("value", false))));
     }
 
@@ -100,5 +109,34 @@ class RolloutCommandsTest {
                 dir.resolve("bad").toString(), "--reward", "accuracy");
         assertEquals(1, r.exitCode(), r.toString());
         assertTrue(r.err().contains("exact-answer, format"), r.err());
+        r = CliSmokeTest.run("grpo", "--backend", "reference", "--from", sft.toString(), "--data", prompts.toString(), "--out",
+                dir.resolve("bad-watch").toString(), "--watch", "labeler,kindness");
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--watch: unknown measure \"kindness\"; expected labeler, exact-answer, format"), r.err());
+    }
+
+    /** The labeler's pairs from sampled answers, then a reward model's held-out accuracy per kind of pair. */
+    @Test
+    void labelledPairsTrainARewardModelReportedPerKind() throws Exception {
+        Path labels = dir.resolve("labels");
+        CliSmokeTest.Run r = CliSmokeTest.run("label", "--backend", "reference", "--from", sft.toString(), "--prompts", prompts.toString(),
+                "--samples", "4", "--max-new-tokens", "6", "--out", labels.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("4 answers to each of 3 prompts"), r.out());
+        assertEquals(3, Files.readAllLines(labels.resolve(LabelCommand.RANKED)).size());
+        List<String> pairs = Files.readAllLines(labels.resolve(LabelCommand.PAIRS));
+        assertTrue(!pairs.isEmpty() && pairs.stream().allMatch(l -> l.contains("\"kind\":\"form\"") || l.contains("\"kind\":\"correctness\"")),
+                pairs.toString());
+        r = CliSmokeTest.run("reward", "--backend", "reference", "--from", sft.toString(), "--data", labels.resolve(LabelCommand.PAIRS).toString(),
+                "--val-data", labels.resolve(LabelCommand.PAIRS).toString(), "--template", "qa", "--out", dir.resolve("rm").toString(),
+                "--accuracy-by", "kind", "--max-iters", "1", "--batch-size", "2");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("held-out pairwise accuracy (reward/, every held-out pair once):\n  all pairs: "), r.out());
+        assertTrue(r.out().contains("/" + pairs.size() + " = "), "every held-out pair counted once: " + r.out());
+        assertTrue(r.out().contains("  kind=form: ") || r.out().contains("  kind=correctness: "), r.out());
+        r = CliSmokeTest.run("label", "--backend", "reference", "--from", sft.toString(), "--prompts", prompts.toString(), "--samples", "1",
+                "--out", labels.toString());
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--samples"), r.err());
     }
 }
