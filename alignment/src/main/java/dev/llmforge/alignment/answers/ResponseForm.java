@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * ({@code A:}, {@code Answer:}, {@code Assistant:}, {@code Solution:}) and list numbering ({@code 2.}, {@code 3)},
  * {@code -}). The completion {@link #CONTINUES} when that line
  * <ul>
- *   <li>is missing (the completion is empty or white space);
+ *   <li>says nothing: it is missing (the completion is empty or white space) or holds no letter or digit (a bare
+ *       ".", which PPO against a length-loving reward model learned to write);
  *   <li>opens a new prompt or document: {@code Q:}, {@code Question}, {@code Problem}, {@code Human:},
  *       {@code User:}, {@code Worksheet}, {@code Answer key};
  *   <li>asks something: it has a sentence ending with '?' (so an answer that then asks a new question on the same
@@ -42,6 +43,7 @@ public enum ResponseForm {
     private static final Pattern LIST_MARK = Pattern.compile("^(?:\\d+[.)]|[-*•])\\s+");
     private static final Pattern NEW_PROMPT = Pattern.compile(
             "(?i)^(?:q\\s*:|question\\b|problem\\b|human\\s*:|user\\s*:|worksheet\\b|answer key\\b)");
+    private static final Pattern LETTER_OR_DIGIT = Pattern.compile("[\\p{L}\\p{N}]");
     private static final Pattern FIRST_WORD = Pattern.compile("^\\p{L}+");
     private static final Pattern INTERROGATIVE = Pattern.compile(
             "(?i)(?:^|[.!;:]\\s+)(?:what|which|who|whose|where|why|how)\\b|\\bhow\\s+(?:old|many|much)\\b");
@@ -51,7 +53,7 @@ public enum ResponseForm {
         String line = firstLine(completion);
         line = ANSWER_LABEL.matcher(line).replaceFirst("");
         line = LIST_MARK.matcher(line).replaceFirst("").strip();
-        if (line.isEmpty() || NEW_PROMPT.matcher(line).find() || line.contains("?") || startsWithInstruction(line)
+        if (!LETTER_OR_DIGIT.matcher(line).find() || NEW_PROMPT.matcher(line).find() || line.contains("?") || startsWithInstruction(line)
                 || INTERROGATIVE.matcher(line).find() || QuestionEcho.restates(question, line)) {
             return CONTINUES;
         }

@@ -71,6 +71,10 @@ class ResponseFormTest {
         assertEquals(CONTINUES, ResponseForm.of(CHINA, ""));
         assertEquals(CONTINUES, ResponseForm.of(CHINA, " \n\t\n"));
         assertEquals(CONTINUES, ResponseForm.of(CHINA, "A:  "));
+        // what PPO learned to write against a reward model that liked short answers (alignment/README.md)
+        assertEquals(CONTINUES, ResponseForm.of(CHINA, "."));
+        assertEquals(CONTINUES, ResponseForm.of(CHINA, " ...!"));
+        assertEquals(ANSWERS, ResponseForm.of(SISTER, "67."));
     }
 
     @Test
