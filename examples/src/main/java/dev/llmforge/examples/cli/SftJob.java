@@ -22,11 +22,12 @@ import java.util.List;
  * @param valData       held-out record files, or empty to hold out {@code valFraction} of the training records
  * @param format        the format of every file, or null to detect it per file
  * @param lossOn        {@link LossOn#id()}
+ * @param packing       several records a row ({@link Sft.Builder#packing})
  * @param answerRecords held-out records answered greedily at each evaluation (0: none)
  * @param resumeFrom    the checkpoint to continue, or null for a fresh run from {@code from}
  */
 record SftJob(String backendName, int threads, String from, List<String> data, List<String> valData, double valFraction, String format,
-              String template, String lossOn, boolean skipBadRecords, int answerRecords, int answerTokens, String out, TrainingConfig training,
+              String template, String lossOn, boolean packing, boolean skipBadRecords, int answerRecords, int answerTokens, String out, TrainingConfig training,
               String resumeFrom, boolean overwrite, int logInterval) implements TrainingJob {
 
     SftJob {
@@ -37,7 +38,7 @@ record SftJob(String backendName, int threads, String from, List<String> data, L
     @Override
     public Trainer build(Backend backend, String resume, Collective collective, PrintWriter console) throws IOException {
         Sft.Builder b = Sft.builder().backend(backend).outputDir(Path.of(out)).overwrite(overwrite).collective(collective)
-                .lossOn(LossOn.named(lossOn)).format(format == null ? null : SftFormat.named(format)).skipBadRecords(skipBadRecords)
+                .lossOn(LossOn.named(lossOn)).packing(packing).format(format == null ? null : SftFormat.named(format)).skipBadRecords(skipBadRecords)
                 .template(template).answerEvaluation(answerRecords, answerTokens).data(paths(data)).config(training)
                 .report(line -> {
                     if (console != null) {
