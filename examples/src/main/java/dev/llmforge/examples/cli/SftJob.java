@@ -18,7 +18,8 @@ import java.util.List;
  * The run of {@code llmforge sft} as a {@link TrainingJob}: every replica reads the same record files and
  * starts from the same model.
  *
- * @param from          the model to fine-tune (a checkpoint or Hugging Face GPT-2 directory), used by a fresh run
+ * @param from          the model to fine-tune (a checkpoint or Hugging Face GPT-2 directory, or a llama2.c file), used by a fresh run
+ * @param tokenizer     the tokenizer file of a llama2.c {@code from}, else null
  * @param valData       held-out record files, or empty to hold out {@code valFraction} of the training records
  * @param format        the format of every file, or null to detect it per file
  * @param lossOn        {@link LossOn#id()}
@@ -26,7 +27,7 @@ import java.util.List;
  * @param answerRecords held-out records answered greedily at each evaluation (0: none)
  * @param resumeFrom    the checkpoint to continue, or null for a fresh run from {@code from}
  */
-record SftJob(String backendName, int threads, String from, List<String> data, List<String> valData, double valFraction, String format,
+record SftJob(String backendName, int threads, String from, String tokenizer, List<String> data, List<String> valData, double valFraction, String format,
               String template, String lossOn, boolean packing, boolean skipBadRecords, int answerRecords, int answerTokens, String out, TrainingConfig training,
               String resumeFrom, boolean overwrite, int logInterval) implements TrainingJob {
 
@@ -57,7 +58,7 @@ record SftJob(String backendName, int threads, String from, List<String> data, L
         if (resume != null) {
             return b.resumeFrom(Path.of(resume)).build();
         }
-        StartingPoint start = StartingPoint.load(Path.of(from), backend);
+        StartingPoint start = StartingPoint.load(Path.of(from), tokenizer == null ? null : Path.of(tokenizer), backend);
         if (console != null) {
             console.println("from: " + start.description());
             console.flush();
