@@ -1,6 +1,8 @@
 package dev.llmforge.nn;
 
 import dev.llmforge.tensor.Tensor;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Which record each token of a packed batch belongs to: the host view of segment ids (B, T), where
@@ -8,7 +10,7 @@ import dev.llmforge.tensor.Tensor;
  * records share a row (packing), and each must be computed as if it were alone: its positions
  * restart at 0 ({@link #positions()}, Hugging Face's {@code position_ids} of a packed row) and a token
  * attends only to earlier tokens of its own record ({@link #sameRecord}), the block-diagonal causal
- * mask. A record's tokens are contiguous; padding may sit anywhere, usually at the row's end.
+ * mask. A record's tokens are contiguous; padding (0) may sit between records or at either end of a row, usually at its end.
  */
 public final class Segments {
     private final int batch;
@@ -64,23 +66,23 @@ public final class Segments {
     }
 
     private void checkRow(int row) {
-        boolean[] closed = new boolean[length + 1]; // records of this row that ended (ids above T cannot repeat in T positions)
-        int current = 0;
+        Set<Integer> ended = new HashSet<>(); // records of this row already left
+        int previous = 0;
         boolean any = false;
         for (int t = 0; t < length; t++) {
             int s = segment(row, t);
             any |= s != 0;
-            if (s == current || s == 0) {
+            if (s == previous) {
                 continue;
             }
-            if (s <= length && closed[s]) {
+            if (previous != 0) {
+                ended.add(previous);
+            }
+            if (s != 0 && ended.contains(s)) {
                 throw new IllegalArgumentException("record " + s + " of row " + row + " resumes at position " + t
-                        + " after another record: a record's tokens must be contiguous");
+                        + " after another record or padding: a record's tokens must be contiguous");
             }
-            if (current != 0 && current <= length) {
-                closed[current] = true;
-            }
-            current = s;
+            previous = s;
         }
         if (!any) {
             throw new IllegalArgumentException("segment ids row " + row + " has no record (all " + length + " entries are 0)");

@@ -53,6 +53,8 @@ class SegmentsTest {
     void badSegmentIdsAreRefusedWithWhereAndWhy() {
         IllegalArgumentException split = assertThrows(IllegalArgumentException.class, () -> Segments.of(new long[] {1, 2, 1, 0}, 1, 4));
         assertTrue(split.getMessage().contains("record 1 of row 0 resumes at position 2"), split.getMessage());
+        IllegalArgumentException gap = assertThrows(IllegalArgumentException.class, () -> Segments.of(new long[] {1, 1, 0, 1}, 1, 4));
+        assertTrue(gap.getMessage().contains("resumes at position 3 after another record or padding"), gap.getMessage());
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Segments.of(new long[] {1, 1, 0, 0}, 2, 2));
         assertTrue(empty.getMessage().contains("row 1 has no record"), empty.getMessage());
         IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> Segments.of(new long[] {1, -1}, 1, 2));
