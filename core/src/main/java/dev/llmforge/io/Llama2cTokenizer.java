@@ -19,6 +19,8 @@ import java.util.Map;
  * then per token a float32 merge score, an int32 byte length and the bytes. Encoding and decoding
  * follow run.c: a leading space ("dummy prefix"), greedy merges by best score, byte fallback
  * ({@code <0xXX>} tokens at id byte+3); decoding drops the space after BOS and skips BOS/EOS.
+ * {@link #encodeText} is the same algorithm on a text as given (no BOS, no dummy prefix), for a
+ * tokenizer whose encodings of consecutive pieces must concatenate to the encoding's text.
  */
 public final class Llama2cTokenizer implements TokenDecoder {
     public static final int BOS = 1;
@@ -34,6 +36,19 @@ public final class Llama2cTokenizer implements TokenDecoder {
         for (int i = 0; i < pieces.length; i++) {
             ids.putIfAbsent(key(pieces[i]), i);
         }
+    }
+
+    /** A tokenizer of these pieces (the bytes of each token) and merge scores, by id. */
+    public static Llama2cTokenizer of(byte[][] pieces, float[] scores) {
+        if (pieces.length != scores.length || pieces.length < 3 + 256) {
+            throw new IllegalArgumentException("a llama2.c vocabulary needs one score per piece and at least <unk>, <s>, </s> and the 256 "
+                    + "byte tokens: " + pieces.length + " pieces, " + scores.length + " scores");
+        }
+        byte[][] copy = new byte[pieces.length][];
+        for (int i = 0; i < pieces.length; i++) {
+            copy[i] = pieces[i].clone();
+        }
+        return new Llama2cTokenizer(copy, scores.clone());
     }
 
     public static Llama2cTokenizer load(Path file, int vocabSize) throws IOException {
@@ -93,10 +108,27 @@ public final class Llama2cTokenizer implements TokenDecoder {
         if (!text.isEmpty()) {
             tokens.add(lookup(" ".getBytes(StandardCharsets.UTF_8)));
         }
+        addCodePoints(text, tokens);
+        merge(tokens);
+        if (eos) {
+            tokens.add(EOS);
+        }
+        return tokens.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** run.c's encoding of {@code text} as given: its code points (bytes where a code point has no token), then the merges. */
+    public int[] encodeText(String text) {
+        List<Integer> tokens = new ArrayList<>();
+        addCodePoints(text, tokens);
+        merge(tokens);
+        return tokens.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** A token per UTF-8 code point of {@code text}, or one per byte ({@code <0xXX>}, id byte + 3) for a code point without one. */
+    private void addCodePoints(String text, List<Integer> tokens) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < utf8.length; ) {
-            int n = utf8Length(utf8[i]);
-            n = Math.min(n, utf8.length - i);
+            int n = Math.min(utf8Length(utf8[i]), utf8.length - i);
             byte[] cp = Arrays.copyOfRange(utf8, i, i + n);
             Integer id = ids.get(key(cp));
             if (id != null) {
@@ -108,12 +140,15 @@ public final class Llama2cTokenizer implements TokenDecoder {
             }
             i += n;
         }
-        int first = bos ? 1 : 0; // BOS never merges
+    }
+
+    /** Merges, while some pair of neighbours is a token, the pair whose token scores highest (the leftmost of equals). */
+    private void merge(List<Integer> tokens) {
         while (true) {
-            float best = Float.NEGATIVE_INFINITY;
+            float best = -1e10f; // run.c's starting score
             int bestId = -1;
             int bestAt = -1;
-            for (int i = first; i < tokens.size() - 1; i++) {
+            for (int i = 0; i < tokens.size() - 1; i++) {
                 Integer id = ids.get(key(pieces[tokens.get(i)]) + key(pieces[tokens.get(i + 1)]));
                 if (id != null && scores[id] > best) {
                     best = scores[id];
@@ -122,15 +157,26 @@ public final class Llama2cTokenizer implements TokenDecoder {
                 }
             }
             if (bestAt < 0) {
-                break;
+                return;
             }
             tokens.set(bestAt, bestId);
             tokens.remove(bestAt + 1);
         }
-        if (eos) {
-            tokens.add(EOS);
-        }
-        return tokens.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The bytes of token {@code id} (a copy). */
+    public byte[] pieceBytes(int id) {
+        return pieces[id].clone();
+    }
+
+    /** The merge score of token {@code id}. */
+    public float score(int id) {
+        return scores[id];
+    }
+
+    /** The byte of a {@code <0xXX>} token, or -1 for any other token. */
+    public int byteOf(int id) {
+        return rawByte(pieces[id]);
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.llmforge.nn.ModuleList;
 import dev.llmforge.nn.Norm;
 import dev.llmforge.nn.PaddingMask;
 import dev.llmforge.nn.RotaryEmbedding;
+import dev.llmforge.nn.Segments;
 import dev.llmforge.nn.TokenLayout;
 import dev.llmforge.nn.functional.F;
 import dev.llmforge.spi.Backend;
@@ -97,7 +98,7 @@ public final class Gpt extends Module {
 
     /** Logits (B, T, V) for token ids (B, T). */
     public Tensor logits(Tensor ids) {
-        return logits(ids, null);
+        return logits(ids, (Tensor) null);
     }
 
     /**
@@ -108,6 +109,16 @@ public final class Gpt extends Module {
     public Tensor logits(Tensor ids, Tensor attentionMask) {
         checkIds(ids);
         return head(lnF.forward(hidden(ids, padding(ids, attentionMask), null))).reshape(ids.dim(0), ids.dim(1), config.vocabSize());
+    }
+
+    /**
+     * Logits (B, T, V) for packed token ids (B, T): several records a row, told apart by
+     * {@code segments}. Each record's tokens get the logits they would get with the record alone
+     * (positions restart at each record, attention stays within it); padding's logits mean nothing.
+     */
+    public Tensor logits(Tensor ids, Segments segments) {
+        checkIds(ids);
+        return head(lnF.forward(hidden(ids, packed(ids, segments), null))).reshape(ids.dim(0), ids.dim(1), config.vocabSize());
     }
 
     /**
@@ -141,7 +152,7 @@ public final class Gpt extends Module {
      * that are not {@code ignoreIndex}, from one forward pass.
      */
     public Output forward(Tensor ids, Tensor targets, long ignoreIndex) {
-        return forward(ids, null, targets, ignoreIndex);
+        return forward(ids, (Tensor) null, targets, ignoreIndex);
     }
 
     /**
@@ -150,12 +161,26 @@ public final class Gpt extends Module {
      */
     public Output forward(Tensor ids, Tensor attentionMask, Tensor targets, long ignoreIndex) {
         checkIds(ids);
+        return output(ids, hidden(ids, padding(ids, attentionMask), null), targets, ignoreIndex);
+    }
+
+    /**
+     * {@link #forward(Tensor, Tensor, long)} over a packed batch ({@link #logits(Tensor, Segments)}).
+     * A target should not cross records: the last token of a record predicts nothing ({@code ignoreIndex}).
+     */
+    public Output forward(Tensor ids, Segments segments, Tensor targets, long ignoreIndex) {
+        checkIds(ids);
+        return output(ids, hidden(ids, packed(ids, segments), null), targets, ignoreIndex);
+    }
+
+    /** The logits of the activations (B·T, C) after the last block, and their loss against targets (B, T). */
+    private Output output(Tensor ids, Tensor hidden, Tensor targets, long ignoreIndex) {
         if (!targets.shape().equals(ids.shape())) {
             throw new IllegalArgumentException("targets " + targets.shape() + " must have the shape of ids " + ids.shape());
         }
         int b = ids.dim(0);
         int t = ids.dim(1);
-        Tensor logits = head(lnF.forward(hidden(ids, padding(ids, attentionMask), null))); // (B·T, V)
+        Tensor logits = head(lnF.forward(hidden)); // (B·T, V)
         Tensor loss = F.crossEntropy(logits, targets.reshape(b * t), ignoreIndex);
         return new Output(logits.reshape(b, t, config.vocabSize()), loss);
     }
@@ -215,9 +240,15 @@ public final class Gpt extends Module {
             throw new IllegalArgumentException("sequence of " + (start + t) + " positions (" + start + " cached + " + t
                     + " new) exceeds the model's context of " + config.blockSize());
         }
-        TensorFactory tensors = Tensor.on(ids.backend(), ids.device());
+        TensorFactory tensors = tensors(ids);
         DType dtype = wte.weight().dtype();
-        TokenLayout layout = cache == null ? TokenLayout.uncached(padding, tensors, dtype) : cache.layout(b, t, padding, tensors, dtype);
+        return hidden(ids, cache == null ? TokenLayout.uncached(padding, tensors, dtype) : cache.layout(b, t, padding, tensors, dtype), cache);
+    }
+
+    /** (B·T, C) activations after the last block for tokens laid out as {@code layout}. */
+    private Tensor hidden(Tensor ids, TokenLayout layout, KvCache cache) {
+        int b = ids.dim(0);
+        int t = ids.dim(1);
         Tensor x = wte.forward(ids); // (B, T, C)
         if (wpe != null) {
             // (T, C) or (B, T, C) rows of the position table
@@ -246,6 +277,22 @@ public final class Gpt extends Module {
         if (ids.rank() != 2 || ids.dim(0) == 0 || ids.dim(1) == 0) {
             throw new IllegalArgumentException("token ids must be (B, T) with B, T > 0, got " + ids.shape());
         }
+    }
+
+    /** The layout of a packed batch: segment ids of the shape of the ids, at most a context long. */
+    private TokenLayout packed(Tensor ids, Segments segments) {
+        if (segments.batch() != ids.dim(0) || segments.length() != ids.dim(1)) {
+            throw new IllegalArgumentException("segment ids of " + segments.batch() + " x " + segments.length() + " must have the shape of the token ids "
+                    + ids.shape());
+        }
+        if (ids.dim(1) > config.blockSize()) {
+            throw new IllegalArgumentException("packed rows of " + ids.dim(1) + " positions exceed the model's context of " + config.blockSize());
+        }
+        return TokenLayout.packed(segments, tensors(ids), wte.weight().dtype());
+    }
+
+    private static TensorFactory tensors(Tensor ids) {
+        return Tensor.on(ids.backend(), ids.device());
     }
 
     private static PaddingMask padding(Tensor ids, Tensor attentionMask) {

@@ -160,7 +160,7 @@ public final class KvCache implements AutoCloseable {
             for (int i = 0; i < t; i++) {
                 p[i] = length + i;
             }
-            return new TokenLayout(tensors.of(p, t), 0, TokenLayout.additiveMask(tensors, dtype, 1, t, length, capacity, (r, j) -> true));
+            return new TokenLayout(tensors.of(p, t), 0, TokenLayout.additiveMask(tensors, dtype, 1, t, length, capacity, (r, query, key) -> true));
         }
         if (realSlots == null) {
             realSlots = new boolean[batch * capacity];
@@ -173,8 +173,8 @@ public final class KvCache implements AutoCloseable {
         PaddingMask step = padding != null ? padding : PaddingMask.of(filled(batch * t), batch, t);
         Tensor positions = tensors.of(step.positions(realCounts), batch, t);
         int keys = fixedSize ? capacity : length + t;
-        TokenLayout.Slots slots = (r, j) -> j < length ? realSlots[r * capacity + j] : step.isReal(r, j - length);
-        return new TokenLayout(positions, 0, TokenLayout.additiveMask(tensors, dtype, batch, t, length, keys, slots));
+        TokenLayout.Visible visible = (r, query, j) -> j < length ? realSlots[r * capacity + j] : step.isReal(r, j - length);
+        return new TokenLayout(positions, 0, TokenLayout.additiveMask(tensors, dtype, batch, t, length, keys, visible));
     }
 
     private static boolean[] filled(int n) {

@@ -14,10 +14,10 @@ import dev.llmforge.tensor.TensorFactory;
  *                  see a key, -inf where not; null for plain causal attention over the keys
  */
 public record TokenLayout(Tensor positions, int start, Tensor mask) {
-    /** Which key slots of a row hold real tokens. */
+    /** Whether the query in slot {@code query} of a row may see an earlier key slot {@code key}. */
     @FunctionalInterface
-    interface Slots {
-        boolean isReal(int row, int slot);
+    interface Visible {
+        boolean visible(int row, int query, int key);
     }
 
     /**
@@ -31,23 +31,38 @@ public record TokenLayout(Tensor positions, int start, Tensor mask) {
         int b = padding.batch();
         int t = padding.length();
         Tensor positions = tensors.of(padding.positions(null), b, t);
-        return new TokenLayout(positions, 0, additiveMask(tensors, dtype, b, t, 0, t, padding::isReal));
+        return new TokenLayout(positions, 0, additiveMask(tensors, dtype, b, t, 0, t, (r, query, key) -> padding.isReal(r, key)));
+    }
+
+    /**
+     * The layout of a packed pass without a cache: positions restart at every record, and a token
+     * sees only the earlier tokens of its own record (a block-diagonal causal mask (B, 1, T, T)).
+     * One record per row followed by padding is the plain causal layout.
+     */
+    public static TokenLayout packed(Segments segments, TensorFactory tensors, DType dtype) {
+        if (segments.isOneRecordPerRow()) {
+            return new TokenLayout(null, 0, null);
+        }
+        int b = segments.batch();
+        int t = segments.length();
+        Tensor positions = tensors.of(segments.positions(), b, t);
+        return new TokenLayout(positions, 0, additiveMask(tensors, dtype, b, t, 0, t, segments::sameRecord));
     }
 
     /**
      * An additive mask (rows, 1, t, keys) for t queries whose own slots are {@code start .. start + t}:
-     * query i of row r may see slot j if {@code j <= start + i} and slot j holds a real token of row r,
-     * or j is the query's own slot (so a padding query still has a key, and softmax stays finite: its
+     * query i of row r may see slot j if {@code j < start + i} and {@code visible} allows it, or j is
+     * the query's own slot (so a padding query still has a key, and softmax stays finite: its
      * output is never read by a real token).
      */
-    static Tensor additiveMask(TensorFactory tensors, DType dtype, int rows, int t, int start, int keys, Slots slots) {
+    static Tensor additiveMask(TensorFactory tensors, DType dtype, int rows, int t, int start, int keys, Visible visible) {
         float[] m = new float[rows * t * keys];
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < t; i++) {
                 int self = start + i;
                 for (int j = 0; j < keys; j++) {
-                    boolean visible = j == self || (j < self && slots.isReal(r, j));
-                    m[(r * t + i) * keys + j] = visible ? 0 : Float.NEGATIVE_INFINITY;
+                    boolean sees = j == self || (j < self && visible.visible(r, self, j));
+                    m[(r * t + i) * keys + j] = sees ? 0 : Float.NEGATIVE_INFINITY;
                 }
             }
         }

@@ -12,7 +12,8 @@ import java.util.Locale;
 
 /**
  * Tokenizers as {@code tokenizer.json} files: a {@link CharTokenizer} in its own small format
- * ({@code "type": "char"}), a {@link BpeTokenizer} as a Hugging Face {@code tokenizer.json}. Also
+ * ({@code "type": "char"}), a {@link BpeTokenizer} as a Hugging Face {@code tokenizer.json}, a
+ * {@link SentencePieceTokenizer} (llama2.c's vocabulary) as {@code "type": "llama2c"}. Also
  * the command line's tokenizer names: {@code char}, {@code gpt2}, {@code bpe:N}, {@code bpe:N:digits}.
  */
 public final class TokenizerFiles {
@@ -63,8 +64,11 @@ public final class TokenizerFiles {
             c.save(file);
         } else if (tokenizer instanceof BpeTokenizer b) {
             b.saveHuggingFace(file);
+        } else if (tokenizer instanceof SentencePieceTokenizer sp) {
+            sp.save(file);
         } else {
-            throw new IllegalArgumentException("cannot save a " + tokenizer.getClass().getName() + ": only CharTokenizer and BpeTokenizer");
+            throw new IllegalArgumentException("cannot save a " + tokenizer.getClass().getName()
+                    + ": only CharTokenizer, BpeTokenizer and SentencePieceTokenizer");
         }
     }
 
@@ -93,16 +97,20 @@ public final class TokenizerFiles {
         if (root != null && "char".equals(root.path("type").asText())) {
             return CharTokenizer.load(file);
         }
+        if (root != null && SentencePieceTokenizer.TYPE.equals(root.path("type").asText())) {
+            return SentencePieceTokenizer.load(root, file);
+        }
         if (root != null && root.has("model")) {
             return BpeTokenizer.fromHuggingFace(file);
         }
-        throw new TokenizerFormatException(file + ": expected a char tokenizer ({\"type\": \"char\", ...}) or a Hugging Face "
-                + "tokenizer.json (with \"model\"), found neither");
+        throw new TokenizerFormatException(file + ": expected a char tokenizer ({\"type\": \"char\", ...}), a llama2c tokenizer "
+                + "({\"type\": \"llama2c\", ...}) or a Hugging Face tokenizer.json (with \"model\"), found none of them");
     }
 
     /** A short description: {@code char tokenizer, 65 tokens}, {@code BPE tokenizer, 50,257 tokens}. */
     public static String describe(Tokenizer tokenizer) {
-        String kind = tokenizer instanceof CharTokenizer ? "char" : tokenizer instanceof BpeTokenizer ? "BPE" : tokenizer.getClass().getSimpleName();
+        String kind = tokenizer instanceof CharTokenizer ? "char" : tokenizer instanceof BpeTokenizer ? "BPE"
+                : tokenizer instanceof SentencePieceTokenizer ? "llama2.c SentencePiece" : tokenizer.getClass().getSimpleName();
         return String.format(Locale.ROOT, "%s tokenizer, %,d tokens", kind, tokenizer.vocabSize());
     }
 }

@@ -42,7 +42,7 @@ class TokenizerFilesTest {
         Path other = dir.resolve("other.json");
         Files.writeString(other, "{\"vocab\": {}}");
         var neither = assertThrows(TokenizerFormatException.class, () -> TokenizerFiles.load(other));
-        assertTrue(neither.getMessage().contains("found neither"), neither.getMessage());
+        assertTrue(neither.getMessage().contains("found none of them"), neither.getMessage());
         var missing = assertThrows(IOException.class, () -> TokenizerFiles.load(dir.resolve("none.json")));
         assertTrue(missing.getMessage().contains("none.json does not exist"), missing.getMessage());
     }

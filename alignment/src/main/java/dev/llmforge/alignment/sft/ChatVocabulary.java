@@ -4,6 +4,7 @@ import dev.llmforge.model.Gpt;
 import dev.llmforge.model.VocabularyGrowth;
 import dev.llmforge.tokenizer.BpeTokenizer;
 import dev.llmforge.tokenizer.CharTokenizer;
+import dev.llmforge.tokenizer.SentencePieceTokenizer;
 import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.tokenizer.chat.ChatTemplate;
 import java.util.List;
@@ -51,8 +52,11 @@ public record ChatVocabulary(Tokenizer tokenizer, Gpt model, List<String> added,
         if (tokenizer instanceof CharTokenizer chars) {
             return chars.withAddedSpecialTokens(added);
         }
+        if (tokenizer instanceof SentencePieceTokenizer pieces) {
+            return pieces.withAddedSpecialTokens(added);
+        }
         throw new IllegalArgumentException("the template needs the special tokens " + added + ", which a " + tokenizer.getClass().getSimpleName()
-                + " cannot add: use a char or BPE tokenizer");
+                + " cannot add: use a char, BPE or llama2.c tokenizer");
     }
 
     /** {@code "added <|im_start|>, <|im_end|> (ids 65-66); the model grew from 65 to 67 tokens"}, or null if nothing changed. */

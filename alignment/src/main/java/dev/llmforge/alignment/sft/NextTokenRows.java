@@ -8,10 +8,13 @@ import java.util.Map;
 
 /**
  * Next-token training pairs from padded records: a {@link PaddedRecordSource} batch of L positions (ids, loss mask,
- * attention mask) becomes {@link Batch#IDS} and {@link Batch#ATTENTION_MASK} of positions 0..L-2 and
+ * attention mask or segment ids) becomes {@link Batch#IDS} and {@link Batch#ATTENTION_MASK} of positions 0..L-2 and
  * {@link Batch#TARGETS} where {@code targets[t]} is {@code ids[t+1]} if the loss covers that id, else
  * {@link F#IGNORE_INDEX}. Every decision is by position: a padding position is never a target and a real id equal to
- * the padding id (PAD == EOS) keeps its label. The state is the padded source's.
+ * the padding id (PAD == EOS) keeps its label. Packed batches keep their {@link Batch#SEGMENT_IDS} in place of the
+ * attention mask, and a target never crosses records: the last token of a record predicts nothing (Hugging Face's
+ * {@code DataCollatorWithFlattening} does the same with a separator label at each record's first token). The state is
+ * the padded source's.
  */
 public final class NextTokenRows implements BatchSource {
     private final PaddedRecordSource records;
@@ -38,19 +41,22 @@ public final class NextTokenRows implements BatchSource {
         }
         long[] ids = padded.longs(Batch.IDS);
         long[] labelled = padded.longs(Batch.LOSS_MASK);
-        long[] attention = padded.longs(Batch.ATTENTION_MASK);
+        boolean packed = padded.names().contains(Batch.SEGMENT_IDS);
+        String realField = packed ? Batch.SEGMENT_IDS : Batch.ATTENTION_MASK;
+        long[] real = padded.longs(realField); // 0 for padding; the record of each token when packed
         long[] inputs = new long[b * t];
-        long[] inputMask = new long[b * t];
+        long[] inputReal = new long[b * t];
         long[] targets = new long[b * t];
         for (int r = 0; r < b; r++) {
             for (int i = 0; i < t; i++) {
                 int here = r * length + i;
                 inputs[r * t + i] = ids[here];
-                inputMask[r * t + i] = attention[here];
-                targets[r * t + i] = labelled[here + 1] == 1 ? ids[here + 1] : F.IGNORE_INDEX;
+                inputReal[r * t + i] = real[here];
+                boolean sameRecord = !packed || real[here + 1] == real[here];
+                targets[r * t + i] = labelled[here + 1] == 1 && sameRecord ? ids[here + 1] : F.IGNORE_INDEX;
             }
         }
-        return Batch.builder(b).longs(Batch.IDS, inputs, b, t).longs(Batch.ATTENTION_MASK, inputMask, b, t)
+        return Batch.builder(b).longs(Batch.IDS, inputs, b, t).longs(realField, inputReal, b, t)
                 .longs(Batch.TARGETS, targets, b, t).tokens(padded.tokens()).build();
     }
 

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Supervised fine-tuning of a {@link Gpt}: records read from files in any {@link SftFormat}, rendered with a chat
  * template and encoded with their loss masks ({@link SftEncoder}, at most context + 1 ids), batched as right-padded
- * next-token rows ({@link NextTokenRows}, as long as each batch's longest record) and trained by a {@link Trainer}
+ * next-token rows ({@link NextTokenRows}, as long as each batch's longest record, or {@linkplain Builder#packing packed}
+ * several records a row) and trained by a {@link Trainer}
  * with the {@link SftObjective}. Evaluation scores the masked loss on held-out records ({@code val_loss}) and on a
  * sample of the training records ({@code train_loss}), the same records at every evaluation, and, when held-out
  * records carry final answers, the exact-match accuracy of greedy answers ({@code val_exact_match}). Checkpoints
@@ -67,6 +69,8 @@ public final class Sft {
     /** The {@code trainer.json} data entries of {@link Builder#answerEvaluation}. */
     public static final String ANSWER_RECORDS = "answer_records";
     public static final String ANSWER_TOKENS = "answer_tokens";
+    /** The {@code trainer.json} data entry of {@link Builder#packing}: {@code true} or {@code false}. */
+    public static final String PACKING = "packing";
 
     private static final Logger LOG = LoggerFactory.getLogger(Sft.class);
     private static final long TRAIN_STREAM = 0x73667474L;
@@ -93,6 +97,7 @@ public final class Sft {
         private double validationFraction = 0.05;
         private String template = "qa";
         private LossOn lossOn = LossOn.ASSISTANT;
+        private boolean packing;
         private int answerRecords = 32;
         private int answerTokens = 128;
         private TrainingConfig config;
@@ -168,6 +173,17 @@ public final class Sft {
         /** Which tokens the loss covers (default {@link LossOn#ASSISTANT}). */
         public Builder lossOn(LossOn v) {
             lossOn = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /**
+         * Packs several training records into each row of context + 1 tokens (default false: one record a row, padded to the
+         * longest of its batch). Positions restart at each record and no token attends across records ({@code Segments}), so
+         * each record's loss is its loss alone; a row then holds more records, and an epoch takes fewer batches. Evaluation
+         * stays unpacked, so the held-out loss compares with an unpacked run's.
+         */
+        public Builder packing(boolean v) {
+            packing = v;
             return this;
         }
 
@@ -256,6 +272,11 @@ public final class Sft {
                     throw new IllegalArgumentException(resumeFrom + " was fine-tuned with the " + savedTemplate + " template, not " + template
                             + ": resume with --template " + savedTemplate);
                 }
+                boolean savedPacking = Boolean.parseBoolean(resumed.data().getOrDefault(PACKING, "false"));
+                if (savedPacking != packing) {
+                    throw new IllegalArgumentException(resumeFrom + " was fine-tuned " + (savedPacking ? "with" : "without")
+                            + " packing: resume " + (savedPacking ? "with" : "without") + " --packing (the saved batch position depends on it)");
+                }
                 t = TrainingCheckpoint.tokenizer(resumeFrom);
                 m = Gpt.forLoading(Checkpoint.loadConfig(resumeFrom), Tensor.on(backend), DType.F32); // the trainer loads its weights
                 owns = true;
@@ -303,9 +324,19 @@ public final class Sft {
                 report.accept(bad.summary());
             }
             long padId = t.specialTokens().id(SpecialTokens.END_OF_TEXT).orElse(0);
-            NextTokenRows train = rows(trainRows, training.batchSize(), padId, training.seed() ^ TRAIN_STREAM);
-            NextTokenRows trainEval = rows(trainRows, training.batchSize(), padId, training.seed() ^ SPLIT_STREAM);
-            NextTokenRows valEval = rows(valRows, training.batchSize(), padId, null);
+            PaddedRecordSource trainSource = records(trainRows, training.batchSize(), padId, training.seed() ^ TRAIN_STREAM).build();
+            if (packing) {
+                PaddedRecordSource.Fill padded = trainSource.epochFill();
+                trainSource = records(trainRows, training.batchSize(), padId, training.seed() ^ TRAIN_STREAM)
+                        .length(m.config().blockSize() + 1).packing(true).build();
+                PaddedRecordSource.Fill packed = trainSource.epochFill();
+                report.accept(String.format(Locale.ROOT, "packing: an epoch of %d training records takes %d batches (%d positions, %.1f%% "
+                                + "padding) instead of %d (%d positions, %.1f%% padding)", trainRows.size(), packed.batches(), packed.positions(),
+                        100 * packed.paddingFraction(), padded.batches(), padded.positions(), 100 * padded.paddingFraction()));
+            }
+            NextTokenRows train = new NextTokenRows(trainSource);
+            NextTokenRows trainEval = new NextTokenRows(records(trainRows, training.batchSize(), padId, training.seed() ^ SPLIT_STREAM).build());
+            NextTokenRows valEval = new NextTokenRows(records(valRows, training.batchSize(), padId, null).build());
             if (answerRecords > 0 && answerTokens >= m.config().blockSize()) {
                 throw new IllegalArgumentException("greedy answers of up to " + answerTokens + " tokens leave no room for the question in a context of "
                         + m.config().blockSize() + ": choose fewer answer tokens");
@@ -316,7 +347,7 @@ public final class Sft {
                     .objective(new SftObjective(m, List.of(trainEval, valEval), accuracy))
                     .trainSource(train).evalSource(TRAIN, trainEval).evalSource(VAL, valEval)
                     .tokenizerJson(TokenizerFiles.toJson(t)).data("files", names(data)).data("template", template)
-                    .data("loss_on", lossOn.id()).data("train_records", Integer.toString(trainRows.size()))
+                    .data("loss_on", lossOn.id()).data(PACKING, Boolean.toString(packing)).data("train_records", Integer.toString(trainRows.size()))
                     .data("val_records", Integer.toString(valRows.size())).data(ANSWER_RECORDS, Integer.toString(answerRecords))
                     .data(ANSWER_TOKENS, Integer.toString(answerTokens));
             if (!validationData.isEmpty()) {
@@ -359,12 +390,12 @@ public final class Sft {
             return rows;
         }
 
-        private static NextTokenRows rows(List<PaddedRecordSource.Record> records, int batchSize, long padId, Long seed) {
+        private static PaddedRecordSource.Builder records(List<PaddedRecordSource.Record> records, int batchSize, long padId, Long seed) {
             PaddedRecordSource.Builder b = PaddedRecordSource.builder(records).batchSize(batchSize).padId(padId);
             if (seed != null) {
                 b.shuffle(seed);
             }
-            return new NextTokenRows(b.build());
+            return b;
         }
 
         private static String names(List<Path> files) {

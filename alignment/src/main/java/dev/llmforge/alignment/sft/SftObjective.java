@@ -1,7 +1,9 @@
 package dev.llmforge.alignment.sft;
 
 import dev.llmforge.model.Gpt;
+import dev.llmforge.nn.Segments;
 import dev.llmforge.nn.functional.F;
+import dev.llmforge.tensor.Tensor;
 import dev.llmforge.training.EvalContext;
 import dev.llmforge.training.Loss;
 import dev.llmforge.training.Objective;
@@ -15,7 +17,8 @@ import java.util.Map;
  * Supervised fine-tuning's objective: the cross-entropy of the model's next-token predictions over the labelled
  * positions of a padded batch ({@link NextTokenRows}: ids, attention mask, targets), averaged over every labelled
  * token of the micro-batch — TRL's normalisation, so a long answer weighs more than a short one. Padding is masked
- * by the attention mask (each real token sees what it sees alone) and has no targets. With gradient accumulation
+ * by the attention mask (each real token sees what it sees alone) and has no targets; a packed batch's records are told
+ * apart by their segment ids ({@link Segments}: positions restart, no attention across records). With gradient accumulation
  * the loop averages the micro-batches' means.
  *
  * <p>Evaluation: the masked loss of every evaluation source (the same records each time), and, when {@link AnswerAccuracy} is given,
@@ -47,7 +50,12 @@ public final class SftObjective implements Objective {
 
     @Override
     public Loss compute(TensorBatch batch) {
-        return Loss.of(model.forward(batch.get(Batch.IDS), batch.get(Batch.ATTENTION_MASK), batch.get(Batch.TARGETS), F.IGNORE_INDEX).loss());
+        Tensor ids = batch.get(Batch.IDS);
+        Tensor targets = batch.get(Batch.TARGETS);
+        Gpt.Output out = batch.has(Batch.SEGMENT_IDS)
+                ? model.forward(ids, Segments.of(batch.get(Batch.SEGMENT_IDS)), targets, F.IGNORE_INDEX)
+                : model.forward(ids, batch.get(Batch.ATTENTION_MASK), targets, F.IGNORE_INDEX);
+        return Loss.of(out.loss());
     }
 
     @Override

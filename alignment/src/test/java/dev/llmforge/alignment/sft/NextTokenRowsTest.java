@@ -118,4 +118,21 @@ class NextTokenRowsTest {
         rows.rewind();
         assertArrayEquals(first, rows.next().longs(Batch.IDS));
     }
+
+    @Test
+    void packedTargetsNeverCrossFromOneRecordIntoTheNext() {
+        SftEncoder all = new SftEncoder(ChatTemplate.qa(), TOKENIZER, 64, LossOn.ALL); // every token labelled, the next record's first too
+        Record first = row(all.encode(record("hi?", "yo")));
+        Record second = row(all.encode(record("who?", "a cat")));
+        Batch packed = new NextTokenRows(PaddedRecordSource.builder(List.of(first, second)).batchSize(1).length(40).padId(EOT).packing(true)
+                .build()).next();
+        long[] targets = packed.longs(Batch.TARGETS);
+        long[] segments = packed.longs(Batch.SEGMENT_IDS);
+        assertEquals(39, targets.length);
+        assertEquals(F.IGNORE_INDEX, targets[first.length() - 1], "the last token of the first record predicts nothing");
+        assertEquals(1, segments[first.length() - 1]);
+        assertEquals(2, segments[first.length()]);
+        String alone = labelledText(batch(List.of(first), 1, EOT), 0) + labelledText(batch(List.of(second), 1, EOT), 0);
+        assertEquals(alone, labelledText(packed, 0), "each record's targets, as alone");
+    }
 }

@@ -111,6 +111,34 @@ class SftObjectiveTest {
         assertEquals(alone * na, pair * (na + sb[1]) - sb[0], 1e-4);
     }
 
+    /** The loss of {@code records} packed, in order, into rows of the context + 1 positions. */
+    private double packedLoss(int rows, List<Record> records) {
+        PaddedRecordSource source = PaddedRecordSource.builder(records).batchSize(rows).length(33).padId(EOT).packing(true).build();
+        Batch batch = new NextTokenRows(source).next();
+        long[] segments = batch.longs(Batch.SEGMENT_IDS);
+        assertEquals(records.size() / rows, java.util.Arrays.stream(segments).max().orElseThrow(), "records a row: " + records.size() / rows);
+        return new SftObjective(model, List.of(), null).compute(batch.upload(TENSORS)).value().item();
+    }
+
+    /** The record's tokens with no target: a companion that adds nothing to the loss. */
+    private static Record untrained(Record r) {
+        return new Record(r.ids(), new boolean[r.length()]);
+    }
+
+    @Test
+    void packedRecordsHaveTheLossTheyHaveAlone() {
+        Record c = row(ENCODER.encode(record("who?", "a cat")));
+        double[] sa = sumAndCount(a);
+        double[] sc = sumAndCount(c);
+        assertEquals((sa[0] + sc[0]) / (sa[1] + sc[1]), packedLoss(1, List.of(a, c)), 1e-5, "a and c in one row");
+        assertEquals(loss(List.of(a, c), 0), packedLoss(1, List.of(c, a)), 1e-5, "packed in either order = padded");
+        // a record's loss does not change with what it is packed with
+        Record d = row(ENCODER.encode(record("you?", "no")));
+        assertEquals(sa[0] / sa[1], packedLoss(1, List.of(untrained(c), a)), 1e-5, "a after c");
+        assertEquals(sa[0] / sa[1], packedLoss(1, List.of(untrained(d), a)), 1e-5, "a after d");
+        assertEquals(sa[0] / sa[1], packedLoss(2, List.of(untrained(d), a, untrained(c), untrained(a))), 1e-5, "a in a batch of two rows");
+    }
+
     @Test
     void aHandComputedLossOnAUniformModel() {
         // every logit equal: each labelled token costs log V exactly, whatever the masks

@@ -99,20 +99,8 @@ class SftTest {
         }
 
         Path resumed = dir.resolve("resumed");
-        try (Gpt model = baseModel(base); Trainer t = run(resumed).model(model, base).build()) {
-            t.addListener(new TrainingListener() {
-                @Override
-                public void onStep(StepMetrics m) {
-                    if (m.step() == 3) {
-                        t.requestStop();
-                    }
-                }
-            });
-            assertTrue(t.run().stoppedEarly());
-        }
-        try (Trainer t = run(resumed).resumeFrom(resumed.resolve(Trainer.LATEST_DIR)).build()) {
-            assertEquals(3, t.step());
-            t.run();
+        try (Gpt model = baseModel(base)) {
+            stopAndResume(run(resumed).model(model, base), run(resumed), resumed, 3);
         }
         assertEquals(stepLosses(straight), stepLosses(resumed), "the same loss at every step, bit for bit");
         try (Gpt a = Checkpoint.loadModel(straight.resolve(Trainer.LATEST_DIR), REFERENCE);
@@ -121,6 +109,56 @@ class SftTest {
                 assertArrayEquals(a.parameter(name).toFloatArray(), b.parameter(name).toFloatArray(), name);
             }
         }
+    }
+
+    /** Runs {@code fresh} until it stops after {@code step}, then {@code again} from the saved checkpoint to the end. */
+    static void stopAndResume(Sft.Builder fresh, Sft.Builder again, Path out, int step) throws Exception {
+        try (Trainer t = fresh.build()) {
+            t.addListener(new TrainingListener() {
+                @Override
+                public void onStep(StepMetrics m) {
+                    if (m.step() == step) {
+                        t.requestStop();
+                    }
+                }
+            });
+            assertTrue(t.run().stoppedEarly());
+        }
+        try (Trainer t = again.resumeFrom(out.resolve(Trainer.LATEST_DIR)).build()) {
+            assertEquals(step, t.step());
+            t.run();
+        }
+    }
+
+    @Test
+    void packedRunsResumeExactlyAndOnlyPacked() throws Exception {
+        Path data = dir.resolve("short.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            lines.add("{\"prompt\": \"What is " + i + " plus 2?\", \"completion\": \"It is " + (i + 2) + ".\"}");
+        }
+        java.nio.file.Files.write(data, lines);
+        CharTokenizer base = CharTokenizer.fromCorpus("Q: A:\nWhat is plus 2? It is 0123456789.");
+        TrainingConfig config = TrainingConfig.builder().maxIters(4).batchSize(2).learningRate(3e-3).warmupIters(1).lrDecayIters(4)
+                .evalInterval(2).evalIters(1).seed(3).build();
+        java.util.function.Function<Path, Sft.Builder> packed = out -> Sft.builder().backend(REFERENCE).data(List.of(data)).template("qa")
+                .config(config).answerEvaluation(0, 6).packing(true).outputDir(out).report(line -> { });
+        Path straight = dir.resolve("packed-straight");
+        List<String> reports = new ArrayList<>();
+        GptConfig wide = GptConfig.gpt2(base.vocabSize(), 96, 1, 2, 16); // a context for two records of about 34 tokens
+        try (Gpt model = new Gpt(wide, REFERENCE, 5); Trainer t = packed.apply(straight).model(model, base).report(reports::add).build()) {
+            t.run();
+        }
+        // 23 training records of about 34 tokens: one a row takes 12 batches of 2, two a row (97 positions) 6
+        assertTrue(reports.stream().anyMatch(r -> r.startsWith("packing: an epoch of 23 training records takes 6 batches")), reports.toString());
+        Path resumed = dir.resolve("packed-resumed");
+        try (Gpt model = new Gpt(wide, REFERENCE, 5)) {
+            stopAndResume(packed.apply(resumed).model(model, base), packed.apply(resumed), resumed, 2);
+        }
+        assertEquals(stepLosses(straight), stepLosses(resumed), "the same loss at every step, bit for bit");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> packed.apply(resumed).packing(false).resumeFrom(resumed.resolve(Trainer.LATEST_DIR)).build());
+        assertTrue(e.getMessage().contains("was fine-tuned with packing: resume with --packing"), e.getMessage());
     }
 
     @Test

@@ -26,7 +26,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Where fine-tuning starts: llmforge checkpoints and Hugging Face GPT-2 directories; llama2c files refused by name. */
+/**
+ * Where fine-tuning starts: llmforge checkpoints and Hugging Face GPT-2 directories; a llama2.c file needs its tokenizer file
+ * (the stories260K run from a llama2.c file is {@code SftCliTest}'s).
+ */
 class StartingPointTest {
     static final Backend REFERENCE = Backends.get("reference");
     static final CharTokenizer TOKENIZER = CharTokenizer.fromCorpus("abcdefghij");
@@ -77,9 +80,12 @@ class StartingPointTest {
     }
 
     @Test
-    void aLlama2cFileIsRefusedWithTheReason() throws IOException {
+    void aLlama2cFileNeedsItsTokenizerFileAndADirectoryNone() throws IOException {
         Path bin = Files.write(dir.resolve("stories260K.bin"), new byte[] {1, 2, 3});
         IOException e = assertThrows(IOException.class, () -> StartingPoint.load(bin, REFERENCE));
-        assertTrue(e.getMessage().contains("llama2c checkpoints cannot be fine-tuned"), e.getMessage());
+        assertTrue(e.getMessage().contains("read as a llama2.c checkpoint, which needs its tokenizer file"), e.getMessage());
+        Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
+        e = assertThrows(IOException.class, () -> StartingPoint.load(ckpt, bin, REFERENCE));
+        assertTrue(e.getMessage().contains("goes with a llama2.c checkpoint file"), e.getMessage());
     }
 }

@@ -44,6 +44,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  llmforge sft --from out/gsm8k-base/best --data train.jsonl --out out/gsm8k-sft",
                 "  llmforge sft --from gpt2-dir --data chats.jsonl --template chatml --max-iters 2000",
+                "  llmforge sft --from out/base/best --data chats.jsonl --packing            # several records a row",
+                "  llmforge sft --from stories260K.bin --tokenizer tok512.bin --data chats.jsonl   # a llama2.c checkpoint",
                 "  llmforge sft --out out/gsm8k-sft --resume --max-iters 800",
                 "  llmforge sft --from out/gsm8k-base/best --data train.jsonl --spark-master local[2] --replicas 2   # data-parallel on Spark"})
 final class SftCommand implements Callable<Integer> {
@@ -52,9 +54,13 @@ final class SftCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--from", paramLabel = "DIR", description = "the model to fine-tune: an llmforge checkpoint, or a Hugging Face GPT-2 "
-            + "directory (required unless --resume)")
+    @Option(names = "--from", paramLabel = "DIR|FILE", description = "the model to fine-tune: an llmforge checkpoint, a Hugging Face GPT-2 "
+            + "directory, or a llama2.c checkpoint file with --tokenizer (required unless --resume)")
     Path from;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "the tokenizer file of a llama2.c checkpoint (llama2.c's tokenizer.bin "
+            + "or the one the model was trained with)")
+    Path tokenizer;
 
     @Option(names = "--data", paramLabel = "FILE[,FILE...]", split = ",", description = "training records (required unless --resume, "
             + "which reuses the run's files)")
@@ -77,6 +83,10 @@ final class SftCommand implements Callable<Integer> {
     @Option(names = "--loss-on", paramLabel = "assistant|all", defaultValue = "assistant",
             description = "tokens the loss covers: the assistant's answers with their end of turn, or every token (default: ${DEFAULT-VALUE})")
     String lossOn;
+
+    @Option(names = "--packing", description = "pack several records into each row of the context (positions restart per record, no "
+            + "attention across records): fewer batches an epoch; with --resume, the run's choice")
+    boolean packing;
 
     @Option(names = "--skip-bad-records", description = "skip and count records that cannot be used instead of stopping at the first")
     boolean skipBadRecords;
@@ -140,10 +150,11 @@ final class SftCommand implements Callable<Integer> {
         String chatTemplate = template != null ? template : "qa";
         int answerRecords = evalAnswers;
         int answerLength = answerTokens;
+        boolean packRecords = packing;
         if (run.resume) {
-            if (from != null) {
+            if (from != null || tokenizer != null) {
                 throw new IllegalArgumentException("--resume continues the model saved in " + outDir.resolve(Trainer.LATEST_DIR)
-                        + ": leave out --from");
+                        + " with its tokenizer: leave out --from and --tokenizer");
             }
             resumeFrom = run.resumeFrom(outDir, w);
             TrainingState state = TrainingCheckpoint.readState(resumeFrom);
@@ -153,6 +164,8 @@ final class SftCommand implements Callable<Integer> {
             answerRecords = saved(state, "--eval-answers", Sft.ANSWER_RECORDS, evalAnswers);
             answerLength = saved(state, "--answer-tokens", Sft.ANSWER_TOKENS, answerTokens);
             chatTemplate = template != null ? template : state.data().getOrDefault("template", "qa");
+            packRecords = spec.commandLine().getParseResult().hasMatchedOption("--packing") ? packing
+                    : Boolean.parseBoolean(state.data().getOrDefault(Sft.PACKING, "false"));
             if (trainFiles == null) {
                 trainFiles = savedFiles(state, "files", resumeFrom);
             }
@@ -178,8 +191,9 @@ final class SftCommand implements Callable<Integer> {
             w.flush();
             return 0;
         }
-        SftJob job = new SftJob(engine.backendName, engine.threads, from == null ? null : from.toString(), strings(trainFiles),
-                strings(valFiles == null ? List.of() : valFiles), valFraction, format, chatTemplate, lossOn, skipBadRecords, answerRecords,
+        SftJob job = new SftJob(engine.backendName, engine.threads, from == null ? null : from.toString(),
+                tokenizer == null ? null : tokenizer.toString(), strings(trainFiles),
+                strings(valFiles == null ? List.of() : valFiles), valFraction, format, chatTemplate, lossOn, packRecords, skipBadRecords, answerRecords,
                 answerLength, outDir.toString(), training, resumeFrom == null ? null : resumeFrom.toString(), run.overwrite, run.logInterval);
         TrainingResult result = spark.train(job, backend, training, w);
         TrainingRuns.summarize(result, outDir, w);

@@ -18,15 +18,17 @@ import java.util.List;
  * The run of {@code llmforge sft} as a {@link TrainingJob}: every replica reads the same record files and
  * starts from the same model.
  *
- * @param from          the model to fine-tune (a checkpoint or Hugging Face GPT-2 directory), used by a fresh run
+ * @param from          the model to fine-tune (a checkpoint or Hugging Face GPT-2 directory, or a llama2.c file), used by a fresh run
+ * @param tokenizer     the tokenizer file of a llama2.c {@code from}, else null
  * @param valData       held-out record files, or empty to hold out {@code valFraction} of the training records
  * @param format        the format of every file, or null to detect it per file
  * @param lossOn        {@link LossOn#id()}
+ * @param packing       several records a row ({@link Sft.Builder#packing})
  * @param answerRecords held-out records answered greedily at each evaluation (0: none)
  * @param resumeFrom    the checkpoint to continue, or null for a fresh run from {@code from}
  */
-record SftJob(String backendName, int threads, String from, List<String> data, List<String> valData, double valFraction, String format,
-              String template, String lossOn, boolean skipBadRecords, int answerRecords, int answerTokens, String out, TrainingConfig training,
+record SftJob(String backendName, int threads, String from, String tokenizer, List<String> data, List<String> valData, double valFraction, String format,
+              String template, String lossOn, boolean packing, boolean skipBadRecords, int answerRecords, int answerTokens, String out, TrainingConfig training,
               String resumeFrom, boolean overwrite, int logInterval) implements TrainingJob {
 
     SftJob {
@@ -37,7 +39,7 @@ record SftJob(String backendName, int threads, String from, List<String> data, L
     @Override
     public Trainer build(Backend backend, String resume, Collective collective, PrintWriter console) throws IOException {
         Sft.Builder b = Sft.builder().backend(backend).outputDir(Path.of(out)).overwrite(overwrite).collective(collective)
-                .lossOn(LossOn.named(lossOn)).format(format == null ? null : SftFormat.named(format)).skipBadRecords(skipBadRecords)
+                .lossOn(LossOn.named(lossOn)).packing(packing).format(format == null ? null : SftFormat.named(format)).skipBadRecords(skipBadRecords)
                 .template(template).answerEvaluation(answerRecords, answerTokens).data(paths(data)).config(training)
                 .report(line -> {
                     if (console != null) {
@@ -56,7 +58,7 @@ record SftJob(String backendName, int threads, String from, List<String> data, L
         if (resume != null) {
             return b.resumeFrom(Path.of(resume)).build();
         }
-        StartingPoint start = StartingPoint.load(Path.of(from), backend);
+        StartingPoint start = StartingPoint.load(Path.of(from), tokenizer == null ? null : Path.of(tokenizer), backend);
         if (console != null) {
             console.println("from: " + start.description());
             console.flush();

@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.llmforge.examples.cli.CliSmokeTest.Run;
+import dev.llmforge.io.Checkpoint;
+import dev.llmforge.model.Gpt;
+import dev.llmforge.tensor.Backends;
+import dev.llmforge.tokenizer.SentencePieceTokenizer;
+import dev.llmforge.tokenizer.Tokenizer;
+import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.metrics.JsonLinesMetrics;
 import java.io.ByteArrayInputStream;
@@ -91,5 +97,53 @@ class SftCliTest {
         Run missing = run("sft", "--data", data.toString(), "--out", dir.resolve("x").toString(), "--backend", "reference");
         assertEquals(1, missing.exitCode());
         assertTrue(missing.err().contains("--from DIR is required"), missing.toString());
+    }
+
+    /** A resource of the backend kit's stories260K folder (llama2.c's tinyllamas model and its tokenizer, MIT), copied to a file. */
+    private Path stories260k(String name) throws Exception {
+        try (InputStream in = SftCliTest.class.getResourceAsStream("/golden/stories260K/" + name)) {
+            Path file = dir.resolve(name);
+            Files.copy(in, file);
+            return file;
+        }
+    }
+
+    @Test
+    void fineTunesALlama2cCheckpointAndChatsWithTheSavedModel() throws Exception {
+        StringBuilder records = new StringBuilder();
+        String[] names = {"Lily", "Tom", "Sue", "Max", "Ben"};
+        String[] things = {"a big dog", "a red ball", "a little bird", "a tree", "the sun"};
+        for (String name : names) {
+            for (String thing : things) {
+                records.append(String.format("{\"prompt\":\"What did %s see?\",\"completion\":\"%s saw %s.\"}%n", name, name, thing));
+            }
+        }
+        Path data = Files.writeString(dir.resolve("seen.jsonl"), records.toString(), StandardCharsets.UTF_8);
+        Path out = dir.resolve("llama-sft");
+        Run sft = run(with(new String[] {"sft", "--from", stories260k("stories260K.bin").toString(), "--tokenizer",
+                stories260k("tok512.bin").toString(), "--data", data.toString(), "--out", out.toString(), "--val-fraction", "0.2",
+                "--max-iters", "6", "--eval-interval", "6", "--eval-answers", "0", "--lr", "2e-3", "--warmup-iters", "1",
+                "--lr-decay-iters", "6"}, TINY));
+        assertEquals(0, sft.exitCode(), sft.toString());
+        assertTrue(sft.out().contains("from: llama2.c checkpoint "), sft.toString());
+        assertTrue(sft.out().contains("(llama2.c SentencePiece tokenizer, 512 tokens)"), sft.toString());
+        assertTrue(sft.out().contains("added the special tokens <|endoftext|> (id 512); the model grew from 512 to 513 tokens"), sft.toString());
+        List<Double> valLosses = JsonLinesMetrics.read(out.resolve(Trainer.METRICS_FILE)).stream().filter(n -> n.get("type").asText().equals("eval"))
+                .map(n -> n.get("val_loss").asDouble()).toList();
+        assertEquals(2, valLosses.size(), valLosses.toString());
+        assertTrue(valLosses.get(1) < valLosses.get(0), "the held-out masked loss falls: " + valLosses);
+
+        Path best = out.resolve(Trainer.BEST_DIR);
+        Tokenizer saved = TrainingCheckpoint.tokenizer(best);
+        assertTrue(saved instanceof SentencePieceTokenizer, saved.getClass().getName());
+        assertEquals(513, saved.vocabSize());
+        assertEquals("What did Lily see?", saved.decode(saved.encode("What did Lily see?")));
+        try (Gpt model = Checkpoint.loadModel(best, Backends.get("reference"))) {
+            assertEquals(513, model.config().vocabSize());
+        }
+        Run chat = run("chat", "--checkpoint", best.toString(), "--backend", "reference", "--prompt", "What did Tom see?", "--temperature", "0",
+                "--max-new-tokens", "12");
+        assertEquals(0, chat.exitCode(), chat.toString());
+        assertTrue(!chat.out().isBlank(), chat.toString());
     }
 }

@@ -55,7 +55,7 @@ class SftJobTest {
         TrainingConfig training = TrainingCheckpoint.readState(one.resolve(Trainer.LATEST_DIR)).config(); // what the command built: global batch 4
 
         Path two = dir.resolve("two");
-        SftJob job = new SftJob("reference", 1, from.toString(), List.of(data.toString()), List.of(), 0.05, null, "qa", "assistant", false, 0, 128,
+        SftJob job = new SftJob("reference", 1, from.toString(), null, List.of(data.toString()), List.of(), 0.05, null, "qa", "assistant", false, false, 0, 128,
                 two.toString(), training, null, false, 2);
         List<TrainingResult> replicas = LocalCollective.run(2, Duration.ofMinutes(2), job);
         List<Double> expected = stepLosses(one.resolve(Trainer.METRICS_FILE));

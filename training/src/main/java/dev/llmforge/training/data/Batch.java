@@ -22,6 +22,12 @@ public final class Batch {
     public static final String LOSS_MASK = "loss_mask";
     /** (B, T) 0/1: 1 for a real token, 0 for padding (Hugging Face's convention). */
     public static final String ATTENTION_MASK = "attention_mask";
+    /**
+     * (B, T) of packed rows, in place of {@link #ATTENTION_MASK}: the record each token belongs to,
+     * {@code 1, 2, ...} within a row, 0 for padding (core's {@code Segments}: positions restart and
+     * attention stays within each record).
+     */
+    public static final String SEGMENT_IDS = "segment_ids";
 
     private final Map<String, Field> fields;
     private final int rows;

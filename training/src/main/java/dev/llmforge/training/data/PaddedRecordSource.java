@@ -1,5 +1,6 @@
 package dev.llmforge.training.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,11 @@ import java.util.Objects;
  * token. Padding goes after the tokens ({@link Side#RIGHT}, for training) or before them
  * ({@link Side#LEFT}, for generation); T is a fixed length or the longest record of each batch.
  * Masks mark positions, so a padding id equal to a real token's id (PAD == EOS) changes nothing.
+ *
+ * <p>{@linkplain Builder#packing Packing} puts as many whole records in a row of the fixed length as
+ * fit, in order (a record that does not fit starts the next row; none is split), padding at the row's
+ * end: the batch then carries {@link Batch#SEGMENT_IDS} (1, 2, ... for the records of a row, 0 for
+ * padding) instead of the attention mask, so that a model computes each record as if it were alone.
  *
  * <p>Records come in epochs: each epoch visits every record once, in an order shuffled from the
  * seed and the epoch number (or in the given order); the stream never ends, and a batch that
@@ -71,19 +77,21 @@ public final class PaddedRecordSource implements BatchSource {
     private final int batchSize;
     private final int length;
     private final Side side;
+    private final boolean packing;
     private final long padId;
     private final Long seed;
     private long epoch;
     private int position;
     private int[] order;
 
-    private PaddedRecordSource(Builder b) {
-        this.records = List.copyOf(b.records);
-        this.batchSize = b.batchSize;
-        this.length = b.length;
-        this.side = b.side;
-        this.padId = b.padId;
-        this.seed = b.seed;
+    private PaddedRecordSource(List<Record> records, int batchSize, int length, Side side, boolean packing, long padId, Long seed) {
+        this.records = records;
+        this.batchSize = batchSize;
+        this.length = length;
+        this.side = side;
+        this.packing = packing;
+        this.padId = padId;
+        this.seed = seed;
         this.order = orderOf(0);
     }
 
@@ -93,35 +101,85 @@ public final class PaddedRecordSource implements BatchSource {
 
     @Override
     public Batch next() {
-        Record[] rows = new Record[batchSize];
+        List<List<Record>> rows = new ArrayList<>(batchSize);
         int longest = 0;
         for (int r = 0; r < batchSize; r++) {
-            if (position == records.size()) {
-                epoch++;
-                position = 0;
-                order = orderOf(epoch);
-            }
-            rows[r] = records.get(order[position++]);
-            longest = Math.max(longest, rows[r].length());
+            List<Record> row = nextRow();
+            rows.add(row);
+            longest = Math.max(longest, row.stream().mapToInt(Record::length).sum());
         }
         int t = length > 0 ? length : longest;
         long[] ids = new long[batchSize * t];
         long[] lossMask = new long[batchSize * t];
-        long[] attention = new long[batchSize * t];
+        long[] real = new long[batchSize * t]; // the attention mask, or the segment ids when packing
         Arrays.fill(ids, padId);
         long tokens = 0;
         for (int r = 0; r < batchSize; r++) {
-            Record rec = rows[r];
-            int start = r * t + (side == Side.LEFT ? t - rec.length() : 0); // first real token of the row
-            for (int i = 0; i < rec.length(); i++) {
-                ids[start + i] = rec.ids[i];
-                lossMask[start + i] = rec.lossMask[i] ? 1 : 0;
-                attention[start + i] = 1;
+            List<Record> row = rows.get(r);
+            int filled = row.stream().mapToInt(Record::length).sum();
+            int at = r * t + (side == Side.LEFT ? t - filled : 0); // first real token of the row
+            for (int s = 0; s < row.size(); s++) {
+                Record rec = row.get(s);
+                for (int i = 0; i < rec.length(); i++, at++) {
+                    ids[at] = rec.ids[i];
+                    lossMask[at] = rec.lossMask[i] ? 1 : 0;
+                    real[at] = packing ? s + 1 : 1;
+                }
             }
-            tokens += rec.length();
+            tokens += filled;
         }
         return Batch.builder(batchSize).longs(Batch.IDS, ids, batchSize, t).longs(Batch.LOSS_MASK, lossMask, batchSize, t)
-                .longs(Batch.ATTENTION_MASK, attention, batchSize, t).tokens(tokens).build();
+                .longs(packing ? Batch.SEGMENT_IDS : Batch.ATTENTION_MASK, real, batchSize, t).tokens(tokens).build();
+    }
+
+    /** The records of the next row: one, or when packing as many as fit in order. */
+    private List<Record> nextRow() {
+        List<Record> row = new ArrayList<>();
+        int used = 0;
+        do {
+            Record next = upcoming();
+            row.add(next);
+            used += next.length();
+            position++;
+        } while (packing && used + upcoming().length() <= length);
+        return row;
+    }
+
+    /** The record at the current position, starting the next epoch when this one is used up. */
+    private Record upcoming() {
+        if (position == records.size()) {
+            epoch++;
+            position = 0;
+            order = orderOf(epoch);
+        }
+        return records.get(order[position]);
+    }
+
+    /**
+     * How the rows of one epoch fill: batches drawn, positions they hold and real tokens among them,
+     * from a fresh source built the same way (this one does not move). The batch that finishes the
+     * epoch is counted whole.
+     */
+    public Fill epochFill() {
+        PaddedRecordSource copy = new PaddedRecordSource(records, batchSize, length, side, packing, padId, seed);
+        long batches = 0;
+        long positions = 0;
+        long tokens = 0;
+        while (copy.epoch == 0 && copy.position < records.size()) {
+            Batch b = copy.next();
+            batches++;
+            positions += (long) b.rows() * b.shape(Batch.IDS)[1];
+            tokens += b.tokens();
+        }
+        return new Fill(batches, positions, tokens);
+    }
+
+    /** The batches of an epoch, the positions they hold and how many of those are real tokens (the rest is padding). */
+    public record Fill(long batches, long positions, long tokens) {
+        /** The share of positions that are padding. */
+        public double paddingFraction() {
+            return positions == 0 ? 0 : (double) (positions - tokens) / positions;
+        }
     }
 
     /** The record order of an epoch: a seeded shuffle (Fisher–Yates), or the given order. */
@@ -165,6 +223,7 @@ public final class PaddedRecordSource implements BatchSource {
         private int batchSize;
         private int length;
         private Side side = Side.RIGHT;
+        private boolean packing;
         private long padId;
         private Long seed;
 
@@ -196,6 +255,16 @@ public final class PaddedRecordSource implements BatchSource {
             return this;
         }
 
+        /**
+         * Several whole records a row, in order, as many as fit in the fixed {@link #length} (default false:
+         * one record a row); the batch then carries {@link Batch#SEGMENT_IDS} instead of the attention mask.
+         * Padding goes to the right.
+         */
+        public Builder packing(boolean v) {
+            packing = v;
+            return this;
+        }
+
         /** The id written where there is no token (default 0; the masks, not this id, tell padding apart). */
         public Builder padId(long v) {
             if (v < 0) {
@@ -215,6 +284,10 @@ public final class PaddedRecordSource implements BatchSource {
             if (batchSize <= 0) {
                 throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
             }
+            if (packing && (length == 0 || side != Side.RIGHT)) {
+                throw new IllegalArgumentException("packing needs a fixed row length (Builder.length) and right padding, got length "
+                        + (length == 0 ? "unset" : length) + " and " + side + " padding");
+            }
             if (length > 0) {
                 for (int i = 0; i < records.size(); i++) {
                     if (records.get(i).length() > length) {
@@ -223,7 +296,7 @@ public final class PaddedRecordSource implements BatchSource {
                     }
                 }
             }
-            return new PaddedRecordSource(this);
+            return new PaddedRecordSource(List.copyOf(records), batchSize, length, side, packing, padId, seed);
         }
     }
 }

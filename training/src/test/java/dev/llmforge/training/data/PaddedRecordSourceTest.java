@@ -44,6 +44,56 @@ class PaddedRecordSourceTest {
     }
 
     @Test
+    void packingPutsWholeRecordsInOrderIntoRowsAndNumbersThem() {
+        // records: [0], [10 11], [20 21 22], [30 31 32 33]; rows of 5
+        PaddedRecordSource s = PaddedRecordSource.builder(records(4)).batchSize(2).length(5).padId(1).packing(true).build();
+        Batch first = s.next();
+        assertArrayEquals(new long[] {0, 10, 11, 1, 1, 20, 21, 22, 1, 1}, first.longs(Batch.IDS), "[20 21 22] does not fit after 3 tokens");
+        assertArrayEquals(new long[] {1, 2, 2, 0, 0, 1, 1, 1, 0, 0}, first.longs(Batch.SEGMENT_IDS));
+        assertArrayEquals(new long[] {0, 0, 1, 0, 0, 0, 1, 1, 0, 0}, first.longs(Batch.LOSS_MASK));
+        assertEquals(6, first.tokens());
+        assertTrue(!first.names().contains(Batch.ATTENTION_MASK), "a packed batch has no per-row attention mask to misuse");
+        Batch second = s.next();
+        // [30 31 32 33] then the next epoch's [0] fits the same row
+        assertArrayEquals(new long[] {30, 31, 32, 33, 0, 10, 11, 20, 21, 22}, second.longs(Batch.IDS));
+        assertArrayEquals(new long[] {1, 1, 1, 1, 2, 1, 1, 2, 2, 2}, second.longs(Batch.SEGMENT_IDS));
+        assertEquals(1, s.epoch());
+    }
+
+    @Test
+    void packedSourcesResumeExactly() {
+        PaddedRecordSource a = PaddedRecordSource.builder(records(9)).batchSize(2).length(6).packing(true).shuffle(4).build();
+        a.next();
+        a.next();
+        Map<String, Long> saved = a.state();
+        Batch third = a.next();
+        PaddedRecordSource b = PaddedRecordSource.builder(records(9)).batchSize(2).length(6).packing(true).shuffle(4).build();
+        b.restore(saved);
+        Batch resumed = b.next();
+        assertArrayEquals(third.longs(Batch.IDS), resumed.longs(Batch.IDS));
+        assertArrayEquals(third.longs(Batch.SEGMENT_IDS), resumed.longs(Batch.SEGMENT_IDS));
+    }
+
+    @Test
+    void epochFillCountsPositionsAndRealTokensPackedAndNot() {
+        // unpacked, batches of 2 as long as their longest record: [0],[10 11] -> 2 x 2; [20..],[30..] -> 2 x 4
+        PaddedRecordSource.Fill padded = PaddedRecordSource.builder(records(4)).batchSize(2).build().epochFill();
+        assertEquals(new PaddedRecordSource.Fill(2, 12, 10), padded);
+        assertEquals(2.0 / 12, padded.paddingFraction(), 1e-12);
+        // packed into rows of 5: batch 1 holds 6 tokens in 10 positions; batch 2 finishes the epoch (and takes the next one's first records)
+        PaddedRecordSource source = PaddedRecordSource.builder(records(4)).batchSize(2).length(5).packing(true).build();
+        assertEquals(new PaddedRecordSource.Fill(2, 20, 16), source.epochFill());
+        assertEquals(Map.of("epoch", 0L, "position", 0L), source.state(), "counting does not move the source");
+    }
+
+    @Test
+    void packingNeedsAFixedLengthAndRightPadding() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PaddedRecordSource.builder(records(4)).batchSize(2).packing(true).build());
+        assertTrue(e.getMessage().contains("packing needs a fixed row length"), e.getMessage());
+    }
+
+    @Test
     void leftPaddingPutsTokensLastAndLongestPaddingFitsTheBatch() {
         Batch b = PaddedRecordSource.builder(records(4)).batchSize(2).padding(Side.LEFT).build().next();
         assertArrayEquals(new int[] {2, 2}, b.shape(Batch.IDS), "the longest record of the batch has 2 tokens");
