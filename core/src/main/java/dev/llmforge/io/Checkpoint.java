@@ -12,6 +12,7 @@ import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +43,12 @@ public final class Checkpoint {
     public static final String OPTIMIZER = "optimizer.safetensors";
     static final String STEP_KEY = "step";
     static final String LR_KEY = "lr";
+    /**
+     * For kill trials only: milliseconds to sleep between the two renames of a swap (default 0), so
+     * that a {@code kill -9} can land in the window where the previous checkpoint is moved aside and
+     * the new one is not yet in place.
+     */
+    public static final String SWAP_PAUSE_PROPERTY = "llmforge.checkpoint.swapPauseMillis";
 
     private Checkpoint() {
     }
@@ -205,9 +212,22 @@ public final class Checkpoint {
         }
         Path old = parent.resolve(oldPrefix(target) + fresh.getFileName().toString().substring(tempPrefix(target).length()));
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        pauseForKillTrials();
         Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.syncDirectory(parent);
         deleteTree(old);
+    }
+
+    private static void pauseForKillTrials() throws IOException {
+        long millis = Long.getLong(SWAP_PAUSE_PROPERTY, 0);
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted between the renames of a checkpoint swap");
+            }
+        }
     }
 
     /**

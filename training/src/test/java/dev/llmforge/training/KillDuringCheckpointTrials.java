@@ -23,15 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Repeated trials: a run that writes a checkpoint after each of its {@value #STEPS} steps is killed
- * with SIGKILL ({@code kill -9}) in a separate process after a random step: in even trials a random
- * fraction of a step's time later, in odd trials as soon as a checkpoint's temporary directory is
- * seen (inside a save) plus 0-3 ms. The last good checkpoint must load, and resuming from it must
+ * with SIGKILL ({@code kill -9}) in a separate process after a random step, in turn: a random
+ * fraction of a step's time later; as soon as a checkpoint's temporary directory is seen (inside a
+ * save) plus 0-3 ms; or, in a child that pauses {@value #SWAP_PAUSE_MILLIS} ms between the two
+ * renames of every swap ({@link Checkpoint#SWAP_PAUSE_PROPERTY}), as soon as a checkpoint is seen
+ * moved aside (between the renames). The last good checkpoint must load, and resuming from it must
  * give exactly the losses of an uninterrupted run.
  * {@code -Dtrials=N} (default 20). Figures in docs/RELIABILITY.md.
  */
 @Tag("slow")
 class KillDuringCheckpointTrials {
     static final int STEPS = 50;
+    static final int SWAP_PAUSE_MILLIS = 200;
 
     @TempDir
     Path dir;
@@ -64,24 +67,33 @@ class KillDuringCheckpointTrials {
         SplittableRandom random = new SplittableRandom(Long.getLong("seed", 20));
         int fromMovedAside = 0;
         int withLeftovers = 0;
+        int betweenRenames = 0;
         long[] killedAfter = new long[trials];
         for (int trial = 0; trial < trials; trial++) {
             Path out = dir.resolve("trial-" + trial);
+            KillMoment moment = KillMoment.values()[trial % KillMoment.values().length];
             Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                    System.getProperty("java.class.path"), KillDuringCheckpointTrials.class.getName(), dir.resolve("data").toString(),
-                    out.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    System.getProperty("java.class.path"), "-D" + Checkpoint.SWAP_PAUSE_PROPERTY + "="
+                    + (moment == KillMoment.BETWEEN_RENAMES ? SWAP_PAUSE_MILLIS : 0), KillDuringCheckpointTrials.class.getName(),
+                    dir.resolve("data").toString(), out.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             int killAt = 2 + random.nextInt(STEPS - 3); // a step line after the first checkpoint, before the last
             Path metrics = out.resolve(Trainer.METRICS_FILE);
             while (child.isAlive() && stepLines(metrics) < killAt) {
                 Thread.sleep(2);
             }
-            if (trial % 2 == 0) {
-                Thread.sleep(random.nextInt(stepMillis)); // a random point within the step, its evaluation or its checkpoints
-            } else {
-                while (child.isAlive() && !writing(out)) {
-                    Thread.onSpinWait();
+            switch (moment) {
+                case IN_A_STEP -> Thread.sleep(random.nextInt(stepMillis)); // a random point within the step, its evaluation or its checkpoints
+                case IN_A_SAVE -> {
+                    while (child.isAlive() && !leftover(out, ".tmp-")) {
+                        Thread.onSpinWait();
+                    }
+                    Thread.sleep(random.nextInt(4)); // inside the save: files being written, forced, or the directory swapped
                 }
-                Thread.sleep(random.nextInt(4)); // inside the save: files being written, forced, or the directory swapped
+                case BETWEEN_RENAMES -> {
+                    while (child.isAlive() && !leftover(out, ".old-")) {
+                        Thread.onSpinWait();
+                    }
+                }
             }
             child.destroyForcibly(); // SIGKILL
             assertTrue(child.waitFor(1, TimeUnit.MINUTES));
@@ -93,6 +105,7 @@ class KillDuringCheckpointTrials {
                         || p.getFileName().toString().startsWith(".best.")) ? 1 : 0;
             }
             killedAfter[trial] = TrainingCheckpoint.readState(from).step();
+            betweenRenames += leftover(out, ".old-") ? 1 : 0;
             try (Gpt loaded = Checkpoint.loadModel(from, REFERENCE)) {
                 assertEquals(tinyModel(data.vocabSize(), 0.1).nLayer(), loaded.config().nLayer(), "the last good checkpoint loads");
             }
@@ -100,16 +113,22 @@ class KillDuringCheckpointTrials {
                 t.run();
             }
             assertEquals(expected, stepLosses(metrics), "trial " + trial + ": resumed from step " + killedAfter[trial]);
+            System.out.printf(Locale.ROOT, "[kill -9 trials] trial %d (%s): resumed from step %d%s, exact losses%n", trial, moment,
+                    killedAfter[trial], from.toAbsolutePath().equals(latest.toAbsolutePath()) ? "" : " (moved aside)");
         }
         System.out.printf(Locale.ROOT, "[kill -9 trials] %d trials of %d checkpointed steps: every one resumed with the exact losses; "
-                + "resumed from a moved-aside checkpoint %d times, leftovers of an interrupted write found %d times; checkpoint steps at the "
-                + "kill: %s%n", trials, STEPS, fromMovedAside, withLeftovers, java.util.Arrays.toString(killedAfter));
+                + "resumed from a moved-aside checkpoint %d times, leftovers of an interrupted write found %d times (a checkpoint moved "
+                + "aside, killed between the renames of a swap: %d times); checkpoint steps at the kill: %s%n", trials, STEPS, fromMovedAside,
+                withLeftovers, betweenRenames, java.util.Arrays.toString(killedAfter));
     }
 
-    /** True while a checkpoint is being written: its temporary directory exists. */
-    private static boolean writing(Path out) {
+    /** When in a trial the child is killed. */
+    private enum KillMoment { IN_A_STEP, IN_A_SAVE, BETWEEN_RENAMES }
+
+    /** True while {@code out} holds a directory whose name contains {@code marker}: {@code .tmp-} while a checkpoint is written, {@code .old-} between the renames of its swap. */
+    private static boolean leftover(Path out, String marker) {
         try (var entries = Files.list(out)) {
-            return entries.anyMatch(p -> p.getFileName().toString().contains(".tmp-"));
+            return entries.anyMatch(p -> p.getFileName().toString().contains(marker));
         } catch (java.io.IOException e) {
             return false;
         }
