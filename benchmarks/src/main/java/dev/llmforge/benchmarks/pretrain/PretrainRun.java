@@ -88,7 +88,6 @@ public final class PretrainRun {
                 deleteTree(prepared);
             }
         }
-        meter.stop(stepMillis.length, result);
         double total = Arrays.stream(stepMillis).sum();
         result.put("iters", stepMillis.length);
         result.put("msMedian", median(stepMillis));
@@ -101,7 +100,11 @@ public final class PretrainRun {
         emit(result);
     }
 
-    /** CPU time and Java allocation of the timed part of a run. */
+    /**
+     * CPU time, page faults and Java allocation of the timed part of a run: from {@link #start} after the warm-up
+     * steps to {@link #stop} at the end of the last timed step, so that a final evaluation or checkpoint is not
+     * counted (in {@code --full} runs the evaluations between the steps are).
+     */
     static final class Meter {
         private final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         private final com.sun.management.OperatingSystemMXBean os =
@@ -158,6 +161,7 @@ public final class PretrainRun {
                     throw new IllegalStateException("loss became " + lastLoss + " at step " + i);
                 }
             }
+            meter.stop(iters, result);
             if (full) {
                 evaluate(model, cfg, evalTrain, evalVal, iters, result);
             }

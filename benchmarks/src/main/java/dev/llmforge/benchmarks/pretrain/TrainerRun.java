@@ -46,6 +46,9 @@ final class TrainerRun {
             public void onStep(StepMetrics m) {
                 if (m.step() > warmup) {
                     millis.add(m.millisPerStep());
+                    if (m.step() == warmup + iters) {
+                        meter.stop(iters, result);
+                    }
                 } else if (m.step() == warmup) {
                     meter.start();
                 }
