@@ -1,12 +1,10 @@
 package dev.llmforge.training;
 
-import dev.llmforge.distributed.Collective;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.model.GptConfig;
 import dev.llmforge.optim.AdamW;
 import dev.llmforge.spi.Backend;
-import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.training.data.Rng;
@@ -14,7 +12,6 @@ import dev.llmforge.training.data.TokenData;
 import dev.llmforge.training.data.TokenDataset;
 import dev.llmforge.tokenizer.TokenizerFiles;
 import dev.llmforge.training.data.WindowSource;
-import dev.llmforge.training.metrics.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,22 +62,20 @@ public final class Pretraining {
         return new Builder();
     }
 
-    /** Settings of a pretraining run; {@link #data} is required, everything else has a default. */
-    public static final class Builder {
-        private final Trainer.Builder trainer = Trainer.builder(); // the settings pretraining passes through
-        private Backend backend;
+    /**
+     * Settings of a pretraining run; {@link #data} is required, everything else has a default (the configuration:
+     * {@link TrainingConfig#nanoGptShakespeareChar()}).
+     */
+    public static final class Builder extends RecipeBuilder<Builder> {
         private TokenData data;
         private GptConfig modelConfig;
         private Gpt model;
-        private TrainingConfig config;
-        private Path resumeFrom;
 
         private Builder() {
         }
 
-        /** The backend (default {@link Backends#get()}). */
-        public Builder backend(Backend v) {
-            backend = v;
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -107,45 +102,9 @@ public final class Pretraining {
             return this;
         }
 
-        /** How to train (default {@link TrainingConfig#nanoGptShakespeareChar()}; on resume, the checkpoint's). */
-        public Builder config(TrainingConfig v) {
-            config = v;
-            return this;
-        }
-
-        /** Where checkpoints ({@code ckpt/}, {@code best/}), {@code metrics.jsonl} and {@code loss.png} go (default: nowhere). */
-        public Builder outputDir(Path v) {
-            trainer.outputDir(v);
-            return this;
-        }
-
-        /** Continue the run saved in this checkpoint directory (model, optimiser, step, generators). */
-        public Builder resumeFrom(Path checkpointDir) {
-            resumeFrom = checkpointDir;
-            trainer.resumeFrom(checkpointDir);
-            return this;
-        }
-
-        /** Allow a fresh run to replace the checkpoints and metrics of an earlier run in the output directory. */
-        public Builder overwrite(boolean v) {
-            trainer.overwrite(v);
-            return this;
-        }
-
         /** Which parameters get weight decay (default {@link AdamW#MATRICES}: rank >= 2, as nanoGPT). */
         public Builder weightDecayWhen(BiPredicate<String, Tensor> v) {
-            trainer.weightDecayWhen(v);
-            return this;
-        }
-
-        /** Trains data-parallel as one replica of {@code collective} ({@link Trainer.Builder#collective}); the batch size stays the global one. */
-        public Builder collective(Collective v) {
-            trainer.collective(v);
-            return this;
-        }
-
-        public Builder listener(TrainingListener v) {
-            trainer.listener(v);
+            trainer().weightDecayWhen(v);
             return this;
         }
 
@@ -161,10 +120,9 @@ public final class Pretraining {
             if (data == null) {
                 throw new IllegalStateException("pretraining needs data (Builder.data)");
             }
-            if (backend == null) {
-                backend = Backends.get();
-            }
-            TrainingConfig training = config;
+            Backend backend = chosenBackend();
+            Path resumeFrom = resumeDir();
+            TrainingConfig training = chosenConfig();
             if (resumeFrom != null) {
                 if (model != null || modelConfig != null) {
                     throw new IllegalStateException("resumeFrom loads the model from the checkpoint: do not also set a model");
@@ -207,7 +165,7 @@ public final class Pretraining {
         private Trainer buildTrainer(Gpt m, boolean owns, TrainingConfig training) throws IOException {
             int block = m.config().blockSize();
             Rng evalRng = new Rng(training.seed() ^ EVAL_STREAM); // both evaluation sources draw from it, in turn
-            Trainer.Builder b = trainer.backend(backend).config(training).model(Trainer.DEFAULT_MODEL, m).objective(new NextTokenObjective(m))
+            Trainer.Builder b = trainer().backend(chosenBackend()).config(training).model(Trainer.DEFAULT_MODEL, m).objective(new NextTokenObjective(m))
                     .trainSource(new WindowSource(data.train(), training.batchSize(), block, new Rng(training.seed() ^ TRAIN_STREAM)))
                     .evalSource(TRAIN_SPLIT, new WindowSource(data.train(), training.batchSize(), block, evalRng))
                     .evalSource(VAL_SPLIT, new WindowSource(data.val(), training.batchSize(), block, evalRng))

@@ -8,23 +8,21 @@ import dev.llmforge.alignment.data.SftFormat;
 import dev.llmforge.alignment.data.SftReader;
 import dev.llmforge.alignment.data.SftRecord;
 import dev.llmforge.alignment.data.Truncation;
-import dev.llmforge.distributed.Collective;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
-import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tokenizer.SpecialTokens;
 import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.tokenizer.TokenizerFiles;
 import dev.llmforge.tokenizer.chat.ChatTemplate;
+import dev.llmforge.training.RecipeBuilder;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import dev.llmforge.training.TrainingConfig;
 import dev.llmforge.training.TrainingState;
 import dev.llmforge.training.data.PaddedRecordSource;
-import dev.llmforge.training.metrics.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,13 +81,13 @@ public final class Sft {
         return new Builder();
     }
 
-    /** Settings of a fine-tuning run: {@link #data}, and a {@link #model} or {@link #resumeFrom}, are required. */
-    public static final class Builder {
-        private final Trainer.Builder trainer = Trainer.builder();
-        private Backend backend;
+    /**
+     * Settings of a fine-tuning run: {@link #data}, and a {@link #model} or {@link #resumeFrom}, are required; so is the
+     * {@link #config} of a fresh run. On resume the checkpoint also gives the tokenizer.
+     */
+    public static final class Builder extends RecipeBuilder<Builder> {
         private Gpt model;
         private Tokenizer tokenizer;
-        private Path resumeFrom;
         private List<Path> data = List.of();
         private List<Path> validationData = List.of();
         private SftFormat format;
@@ -100,15 +98,13 @@ public final class Sft {
         private boolean packing;
         private int answerRecords = 32;
         private int answerTokens = 128;
-        private TrainingConfig config;
         private Consumer<String> report = LOG::info;
 
         private Builder() {
         }
 
-        /** The backend (default {@link Backends#get()}). */
-        public Builder backend(Backend v) {
-            backend = v;
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -120,13 +116,6 @@ public final class Sft {
         public Builder model(Gpt v, Tokenizer t) {
             model = Objects.requireNonNull(v);
             tokenizer = Objects.requireNonNull(t);
-            return this;
-        }
-
-        /** Continue the fine-tuning run saved in this checkpoint directory (model, tokenizer, optimiser, step, sources). */
-        public Builder resumeFrom(Path checkpointDir) {
-            resumeFrom = checkpointDir;
-            trainer.resumeFrom(checkpointDir);
             return this;
         }
 
@@ -201,38 +190,9 @@ public final class Sft {
             return this;
         }
 
-        /** How to train (required for a fresh run; on resume, default the checkpoint's). */
-        public Builder config(TrainingConfig v) {
-            config = v;
-            return this;
-        }
-
-        /** Where checkpoints ({@code ckpt/}, {@code best/}), {@code metrics.jsonl} and {@code loss.png} go (default: nowhere). */
-        public Builder outputDir(Path v) {
-            trainer.outputDir(v);
-            return this;
-        }
-
-        /** Allow a fresh run to replace the checkpoints and metrics of an earlier run in the output directory. */
-        public Builder overwrite(boolean v) {
-            trainer.overwrite(v);
-            return this;
-        }
-
-        public Builder listener(TrainingListener v) {
-            trainer.listener(v);
-            return this;
-        }
-
-        /** Trains data-parallel as one replica of {@code v} ({@link Trainer.Builder#collective}; default: alone). */
-        public Builder collective(Collective v) {
-            trainer.collective(v);
-            return this;
-        }
-
         /** Something the trainer closes when it closes (the starting point's model, e.g.). */
         public Builder owning(AutoCloseable v) {
-            trainer.owning(v);
+            trainer().owning(v);
             return this;
         }
 
@@ -253,14 +213,13 @@ public final class Sft {
             if (data.isEmpty()) {
                 throw new IllegalStateException("fine-tuning needs data files (Builder.data)");
             }
+            Path resumeFrom = resumeDir();
             if ((model == null) == (resumeFrom == null)) {
                 throw new IllegalStateException("fine-tuning needs either a model (Builder.model) or a checkpoint to resume (Builder.resumeFrom)");
             }
-            if (backend == null) {
-                backend = Backends.get();
-            }
+            Backend backend = chosenBackend();
             ChatTemplate chat = ChatTemplate.named(template);
-            TrainingConfig training = config;
+            TrainingConfig training = chosenConfig();
             Gpt m;
             Tokenizer t;
             boolean owns;
@@ -343,7 +302,7 @@ public final class Sft {
             }
             AnswerAccuracy accuracy = answerRecords > 0 && AnswerAccuracy.applies(valRecords)
                     ? new AnswerAccuracy(VAL, valRecords, answerRecords, new ChatGeneration(chat, t), answerTokens) : null;
-            Trainer.Builder b = trainer.backend(backend).config(training).model(Trainer.DEFAULT_MODEL, m)
+            Trainer.Builder b = trainer().backend(chosenBackend()).config(training).model(Trainer.DEFAULT_MODEL, m)
                     .objective(new SftObjective(m, List.of(trainEval, valEval), accuracy))
                     .trainSource(train).evalSource(TRAIN, trainEval).evalSource(VAL, valEval)
                     .tokenizerJson(TokenizerFiles.toJson(t)).data("files", names(data)).data("template", template)

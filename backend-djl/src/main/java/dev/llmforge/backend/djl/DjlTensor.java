@@ -1,9 +1,8 @@
 package dev.llmforge.backend.djl;
 
 import ai.djl.pytorch.engine.PtNDArray;
-import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.CpuTensorHandle;
 import dev.llmforge.tensor.DType;
-import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -13,23 +12,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * on it, so the in-place AdamW kernel can tell whether writing into a handle would change another
  * live tensor.
  */
-final class DjlTensor implements NativeTensor {
+final class DjlTensor extends CpuTensorHandle<PtNDArray> {
     /** Counts the open handles on one PyTorch storage. */
     static final class Storage {
         private final AtomicInteger handles = new AtomicInteger(1);
     }
 
-    private final PtNDArray array;
-    private final Shape shape;
-    private final DType dtype;
     private final Storage storage;
     private final boolean view;
-    private boolean closed;
 
     private DjlTensor(PtNDArray array, Shape shape, DType dtype, Storage storage, boolean view) {
-        this.array = array;
-        this.shape = shape;
-        this.dtype = dtype;
+        super("djl", shape, dtype, array);
         this.storage = storage;
         this.view = view;
         assert DTypes.shape(array).equals(shape) : "native shape " + DTypes.shape(array) + " but claimed " + shape;
@@ -48,10 +41,7 @@ final class DjlTensor implements NativeTensor {
     }
 
     PtNDArray array() {
-        if (closed) {
-            throw new IllegalStateException("djl tensor " + shape + " " + dtype + " used after close");
-        }
-        return array;
+        return value();
     }
 
     /** True if this handle owns its storage and no other open handle shares it: in-place writes are private. */
@@ -60,31 +50,8 @@ final class DjlTensor implements NativeTensor {
     }
 
     @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public Device device() {
-        return Device.cpu();
-    }
-
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            storage.handles.decrementAndGet();
-            array.close();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "DjlTensor(" + shape + " " + dtype + (closed ? ", closed" : "") + ")";
+    protected void release(PtNDArray array) {
+        storage.handles.decrementAndGet();
+        array.close();
     }
 }

@@ -5,24 +5,18 @@ import static org.tensorflow.internal.c_api.global.tensorflow.TFE_TensorHandleDa
 import static org.tensorflow.internal.c_api.global.tensorflow.TFE_TensorHandleDim;
 import static org.tensorflow.internal.c_api.global.tensorflow.TFE_TensorHandleNumDims;
 
-import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.CpuTensorHandle;
 import dev.llmforge.tensor.DType;
-import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
 import java.util.concurrent.atomic.AtomicLong;
 import org.tensorflow.internal.c_api.TFE_TensorHandle;
 
 /** An eager TensorFlow tensor: one {@code TFE_TensorHandle}, deleted when closed. */
-final class TfTensor implements NativeTensor, TfValue {
-    private final Shape shape;
-    private final DType dtype;
+final class TfTensor extends CpuTensorHandle<TFE_TensorHandle> implements TfValue {
     private final AtomicLong live;
-    private TFE_TensorHandle handle;
 
     private TfTensor(TFE_TensorHandle handle, Shape shape, DType dtype, AtomicLong live) {
-        this.handle = handle;
-        this.shape = shape;
-        this.dtype = dtype;
+        super("TensorFlow", shape, dtype, handle);
         this.live = live;
         live.incrementAndGet();
     }
@@ -40,38 +34,12 @@ final class TfTensor implements NativeTensor, TfValue {
     }
 
     TFE_TensorHandle handle() {
-        if (handle == null) {
-            throw new IllegalStateException("TensorFlow tensor " + shape + " " + dtype + " used after close");
-        }
-        return handle;
+        return value();
     }
 
     @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public Device device() {
-        return Device.cpu();
-    }
-
-    @Override
-    public void close() {
-        if (handle != null) {
-            TFE_DeleteTensorHandle(handle);
-            handle = null;
-            live.decrementAndGet();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "TfTensor(" + shape + " " + dtype + (handle == null ? ", closed" : "") + ")";
+    protected void release(TFE_TensorHandle handle) {
+        TFE_DeleteTensorHandle(handle);
+        live.decrementAndGet();
     }
 }

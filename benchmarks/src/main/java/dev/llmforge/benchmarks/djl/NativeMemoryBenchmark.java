@@ -1,6 +1,7 @@
 package dev.llmforge.benchmarks.djl;
 
 import dev.llmforge.autograd.FusedOps;
+import dev.llmforge.benchmarks.pretrain.ProcessMemory;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
@@ -8,8 +9,6 @@ import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +47,7 @@ public final class NativeMemoryBenchmark {
         Tensor b = Tensor.on(backend).randn(Shape.of(64, 128), DType.F32, 2);
         float[] host = new float[64 * 128];
         long liveAtStart = backend.liveTensorCount();
-        long rssStart = rssKb();
+        long rssStart = ProcessMemory.rssKb();
         report("start", rssStart, liveAtStart);
 
         long rssWarm = 0;
@@ -69,15 +68,15 @@ public final class NativeMemoryBenchmark {
             done += SCOPE_OPS;
             if (done == warmUp) {
                 System.gc();
-                rssWarm = rssKb();
+                rssWarm = ProcessMemory.rssKb();
                 report("after warm-up (" + warmUp + " ops)", rssWarm, backend.liveTensorCount());
             } else if (done > warmUp && done < total && done % warmUp == 0) {
-                report("after " + done + " ops", rssKb(), backend.liveTensorCount());
+                report("after " + done + " ops", ProcessMemory.rssKb(), backend.liveTensorCount());
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         System.gc();
-        long rssEnd = rssKb();
+        long rssEnd = ProcessMemory.rssKb();
         long liveEnd = backend.liveTensorCount();
         report("end (" + total + " ops, " + String.format(Locale.ROOT, "%.1f s", seconds) + ")", rssEnd, liveEnd);
 
@@ -94,15 +93,5 @@ public final class NativeMemoryBenchmark {
 
     private static void report(String when, long rssKb, long live) {
         System.out.printf(Locale.ROOT, "%-36s RSS %8.1f MiB   live native tensors %d%n", when, rssKb / 1024.0, live);
-    }
-
-    /** Resident set size in KiB, from /proc/self/status (Linux). */
-    static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no VmRSS line in /proc/self/status");
     }
 }

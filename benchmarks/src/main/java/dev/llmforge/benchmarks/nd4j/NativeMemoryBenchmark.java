@@ -2,14 +2,13 @@ package dev.llmforge.benchmarks.nd4j;
 
 import dev.llmforge.autograd.FusedOps;
 import dev.llmforge.backend.nd4j.Nd4jBackend;
+import dev.llmforge.benchmarks.pretrain.ProcessMemory;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -68,13 +67,13 @@ public final class NativeMemoryBenchmark {
             }
             done += SCOPE_OPS;
             if (done == warmUp) {
-                rssWarm = rssKb();
+                rssWarm = ProcessMemory.rssKb();
                 allocationsWarm = backend.nativeAllocations();
                 report("after warm-up (" + warmUp + " ops)", backend);
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        long rssEnd = rssKb();
+        long rssEnd = ProcessMemory.rssKb();
         long liveEnd = backend.liveTensorCount();
         report("end (" + total + " ops, " + String.format(Locale.ROOT, "%.1f s", seconds) + ")", backend);
 
@@ -98,16 +97,6 @@ public final class NativeMemoryBenchmark {
 
     private static void report(String when, Nd4jBackend backend) throws IOException {
         System.out.printf(Locale.ROOT, "%-30s RSS %7.1f MiB   live tensors %d   native allocations %d   pooled %.1f KiB%n", when,
-                rssKb() / 1024.0, backend.liveTensorCount(), backend.nativeAllocations(), backend.pooledBytes() / 1024.0);
-    }
-
-    /** Resident set size in KiB, from /proc/self/status (Linux). */
-    static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no VmRSS line in /proc/self/status");
+                ProcessMemory.rssKb() / 1024.0, backend.liveTensorCount(), backend.nativeAllocations(), backend.pooledBytes() / 1024.0);
     }
 }

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * the minor page faults and kernel CPU time that show memory given back and faulted in again —
  * figures that, unlike step times, do not depend on what else the machine runs.
  */
-final class ProcessMemory {
+public final class ProcessMemory {
     /** Fields of /proc/self/stat, counted from 1 as proc(5) does. */
     private static final int MINOR_FAULTS = 10;
     private static final int SYSTEM_TICKS = 15;
@@ -29,6 +29,15 @@ final class ProcessMemory {
         return statusField("VmRSS:");
     }
 
+    /**
+     * Current resident set size (VmRSS) in KiB, as the kernel counts it.
+     *
+     * @throws IOException if /proc/self/status cannot be read or has no VmRSS line
+     */
+    public static long rssKb() throws IOException {
+        return statusKb("VmRSS:");
+    }
+
     /** Minor page faults so far (pages the process touched that the kernel had to map, zeroed or from its page cache). */
     static long minorFaults() {
         return statField(MINOR_FAULTS);
@@ -42,16 +51,20 @@ final class ProcessMemory {
 
     private static double statusField(String name) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(name)) {
-                    String kb = line.substring(name.length()).trim().split("\\s+")[0];
-                    return Long.parseLong(kb) / 1024.0;
-                }
-            }
+            return statusKb(name) / 1024.0;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
-        return -1;
+    }
+
+    /** The KiB figure of the /proc/self/status line starting with {@code name} (e.g. {@code "VmRSS:"}). */
+    private static long statusKb(String name) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(name)) {
+                return Long.parseLong(line.substring(name.length()).trim().split("\\s+")[0]);
+            }
+        }
+        throw new IOException("no " + name + " line in /proc/self/status");
     }
 
     private static long statField(int field) {

@@ -1,6 +1,7 @@
 package dev.llmforge.benchmarks.tensorflow;
 
 import dev.llmforge.autograd.FusedOps;
+import dev.llmforge.benchmarks.pretrain.ProcessMemory;
 import dev.llmforge.capture.CompiledStep;
 import dev.llmforge.capture.StepCompiler;
 import dev.llmforge.spi.Backend;
@@ -10,8 +11,6 @@ import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorScope;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -47,7 +46,7 @@ public final class NativeMemoryBenchmark {
         Tensor b = Tensor.on(backend).randn(Shape.of(64, 128), DType.F32, 2);
         float[] host = new float[64 * 128];
         long liveAtStart = backend.liveTensorCount();
-        report("start", rssKb(), liveAtStart);
+        report("start", ProcessMemory.rssKb(), liveAtStart);
 
         int units = total / UNIT_OPS;
         boolean flat = phase("eager", units, backend, () -> {
@@ -98,12 +97,12 @@ public final class NativeMemoryBenchmark {
             unit.run();
             if (i == Math.max(1, times / 10)) {
                 System.gc();
-                rssWarm = rssKb();
+                rssWarm = ProcessMemory.rssKb();
                 report(name + ": after " + i + " of " + times, rssWarm, backend.liveTensorCount());
             }
         }
         System.gc();
-        long rssEnd = rssKb();
+        long rssEnd = ProcessMemory.rssKb();
         report(name + String.format(Locale.ROOT, ": end (%.1f s)", (System.nanoTime() - started) / 1e9), rssEnd, backend.liveTensorCount());
         long growth = rssEnd - rssWarm;
         System.out.printf(Locale.ROOT, "  RSS growth after warm-up: %+d KiB (allowance %d KiB)%n", growth, ALLOWANCE_KB);
@@ -112,15 +111,5 @@ public final class NativeMemoryBenchmark {
 
     private static void report(String when, long rssKb, long live) {
         System.out.printf(Locale.ROOT, "%-58s RSS %8.1f MiB   live tensors %d%n", when, rssKb / 1024.0, live);
-    }
-
-    /** Resident set size in KiB, from /proc/self/status (Linux). */
-    static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IOException("no VmRSS line in /proc/self/status");
     }
 }

@@ -1,8 +1,7 @@
 package dev.llmforge.internal.reference;
 
-import dev.llmforge.spi.NativeTensor;
+import dev.llmforge.spi.CpuTensorHandle;
 import dev.llmforge.tensor.DType;
-import dev.llmforge.tensor.Device;
 import dev.llmforge.tensor.Shape;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,49 +10,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * floats, integers are whole numbers; I64 is exact up to 2^53). The array is never modified after
  * construction, so reshape may share it.
  */
-final class RefTensor implements NativeTensor {
-    private final Shape shape;
-    private final DType dtype;
-    private final double[] data;
+final class RefTensor extends CpuTensorHandle<double[]> {
     private final AtomicLong live;
-    private boolean closed;
 
     RefTensor(Shape shape, DType dtype, double[] data, AtomicLong live) {
-        this.shape = shape;
-        this.dtype = dtype;
-        this.data = data;
+        super("reference", shape, dtype, data);
         this.live = live;
         live.incrementAndGet();
     }
 
     double[] data() {
-        if (closed) {
-            throw new IllegalStateException("reference tensor " + shape + " " + dtype + " used after close");
-        }
-        return data;
+        return value();
     }
 
     @Override
-    public Shape shape() {
-        return shape;
-    }
-
-    @Override
-    public DType dtype() {
-        return dtype;
-    }
-
-    @Override
-    public Device device() {
-        return Device.cpu();
-    }
-
-    @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            live.decrementAndGet();
-        }
+    protected void release(double[] data) {
+        live.decrementAndGet();
     }
 
     /** Rounds a value to what {@code dtype} can hold. */

@@ -8,7 +8,6 @@ import dev.llmforge.model.Gpt;
 import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.StreamingDecoder;
 import dev.llmforge.tokenizer.Tokenizer;
-import dev.llmforge.training.PretrainSettings;
 import dev.llmforge.training.Trainer;
 import dev.llmforge.training.TrainingCheckpoint;
 import java.io.IOException;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -79,11 +79,8 @@ final class GenerateCommand implements Callable<Integer> {
             + "instead of using the KV cache")
     boolean noCache;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "djl, tensorflow, nd4j, reference (default: the highest-priority backend found)")
-    String backendName;
-
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "engine intra-op threads (default: the free cores)")
-    int threads;
+    @Mixin
+    EngineOptions engine;
 
     @Override
     public Integer call() throws Exception {
@@ -98,7 +95,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (ids.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: give at least one character (nanoGPT starts from \"\\n\")");
         }
-        Backend backend = BackendChoice.resolve(backendName, threads);
+        Backend backend = engine.resolve();
         try (Gpt model = Checkpoint.loadModel(dir, backend); Generator generator = new Generator(model, tokenizer::decode)) {
             if (model.config().vocabSize() != tokenizer.vocabSize()) {
                 throw new IllegalArgumentException(dir + ": the model has " + model.config().vocabSize() + " tokens but its tokenizer "
@@ -145,7 +142,7 @@ final class GenerateCommand implements Callable<Integer> {
         FlagChecks.range("--top-p", topP, Double.MIN_VALUE, 1);
         FlagChecks.range("--repetition-penalty", repetitionPenalty, Double.MIN_VALUE, Double.MAX_VALUE);
         FlagChecks.range("--num-samples", numSamples, 1, MAX_SAMPLES);
-        FlagChecks.range("--threads", threads, 0, PretrainSettings.MAX_COUNT);
+        engine.check();
     }
 
     private void endSample(PrintWriter w) {

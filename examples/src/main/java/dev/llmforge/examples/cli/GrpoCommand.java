@@ -12,7 +12,6 @@ import dev.llmforge.spi.Backend;
 import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.tokenizer.chat.ChatTemplate;
 import dev.llmforge.training.Trainer;
-import dev.llmforge.training.TrainingConfig;
 import dev.llmforge.training.metrics.MetricsChart;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -87,29 +86,26 @@ final class GrpoCommand implements Callable<Integer> {
         Reward checker = rewardModel == null ? Reward.named(reward) : null;
         GrpoConfig settings = new GrpoConfig(rollout.promptsPerStep, groupSize, beta, clip, iterations, minibatches,
                 LossAveraging.named(averaging), GrpoConfig.defaults(1).stdEpsilon());
-        TrainingConfig config = rollout.trainingConfig(spec, run);
-        Backend backend = engine.resolve();
-        w.println("backend: " + BackendChoice.describe(backend));
-        Tokenizer tokenizer = rollout.tokenizer();
-        var prompts = rollout.prompts(data, w);
-        var evalPrompts = rollout.evalPrompts(w);
-        Gpt policy = rollout.loadSft(backend);
-        Gpt reference = rollout.loadSft(backend);
+        RolloutOptions.Start start = rollout.start(spec, run, engine, data, w);
+        Backend backend = start.backend();
+        Tokenizer tokenizer = start.tokenizer();
+        Gpt policy = start.policy();
+        Gpt reference = start.reference();
         Trainer.Builder builder = Trainer.builder().backend(backend).model("policy", policy).frozenModel("reference", reference);
         if (rewardModel != null) {
             RewardModel scorer = RewardModel.load(rewardModel, backend);
             builder.frozenModel("reward", scorer).owning(scorer).data("reward", rewardModel.toString());
             checker = new RewardModelReward(scorer, tokenizer, ChatTemplate.named(rollout.template));
         }
-        GrpoObjective objective = new GrpoObjective(policy, reference, rollout.sampler(policy, tokenizer), prompts, evalPrompts, checker,
-                settings, config.seed(), watched);
+        GrpoObjective objective = new GrpoObjective(policy, reference, rollout.sampler(policy, tokenizer), start.prompts(), start.evalPrompts(),
+                checker, settings, start.config().seed(), watched);
         builder.objective(objective).owning(objective).owning(policy).owning(reference).data("prompts", data.toString())
                 .bestMetric("val_reward", Trainer.Goal.MAXIMIZE)
                 .chart(new MetricsChart.Spec("reward.png", "GRPO reward", "reward", List.of(MetricsChart.Series.step("reward"),
                         MetricsChart.Series.eval("val_reward"), MetricsChart.Series.step("zero_spread"))))
                 .chart(RolloutOptions.klChart());
         rollout.addWatchedCharts(builder);
-        rollout.train(builder, tokenizer, config, run, w);
+        rollout.train(builder, start, run, w);
         return 0;
     }
 }

@@ -6,10 +6,7 @@ import dev.llmforge.alignment.rl.PpoConfig;
 import dev.llmforge.alignment.rl.PpoObjective;
 import dev.llmforge.alignment.rl.WatchedMeasures;
 import dev.llmforge.model.Gpt;
-import dev.llmforge.spi.Backend;
-import dev.llmforge.tokenizer.Tokenizer;
 import dev.llmforge.training.Trainer;
-import dev.llmforge.training.TrainingConfig;
 import dev.llmforge.training.metrics.MetricsChart;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -80,19 +77,14 @@ final class PpoCommand implements Callable<Integer> {
         PpoConfig d = PpoConfig.defaults(rollout.promptsPerStep);
         PpoConfig settings = new PpoConfig(rollout.promptsPerStep, epochs, minibatches, d.clip(), d.valueClip(), d.valueCoefficient(), d.gamma(),
                 d.lambda(), klCoef, KlEstimator.named(klEstimator), klTarget, d.klHorizon(), missingEosPenalty);
-        TrainingConfig config = rollout.trainingConfig(spec, run);
-        Backend backend = engine.resolve();
-        w.println("backend: " + BackendChoice.describe(backend));
-        Tokenizer tokenizer = rollout.tokenizer();
-        var prompts = rollout.prompts(promptFile, w);
-        var evalPrompts = rollout.evalPrompts(w);
-        Gpt policy = rollout.loadSft(backend);
-        Gpt reference = rollout.loadSft(backend);
-        RewardModel reward = RewardModel.load(rewardDir, backend);
+        RolloutOptions.Start start = rollout.start(spec, run, engine, promptFile, w);
+        Gpt policy = start.policy();
+        Gpt reference = start.reference();
+        RewardModel reward = RewardModel.load(rewardDir, start.backend());
         RewardModel value = reward.copy();
-        PpoObjective objective = new PpoObjective(policy, value, reference, reward, rollout.sampler(policy, tokenizer), prompts, evalPrompts,
-                settings, config.seed(), watched);
-        Trainer.Builder builder = Trainer.builder().backend(backend).model("policy", policy).model("value", value)
+        PpoObjective objective = new PpoObjective(policy, value, reference, reward, rollout.sampler(policy, start.tokenizer()), start.prompts(),
+                start.evalPrompts(), settings, start.config().seed(), watched);
+        Trainer.Builder builder = Trainer.builder().backend(start.backend()).model("policy", policy).model("value", value)
                 .frozenModel("reference", reference).frozenModel("reward", reward).objective(objective).owning(objective).owning(policy)
                 .owning(value).owning(reference).owning(reward).data("prompts", promptFile.toString()).data("reward", rewardDir.toString())
                 .bestMetric("val_score", Trainer.Goal.MAXIMIZE)
@@ -100,7 +92,7 @@ final class PpoCommand implements Callable<Integer> {
                         MetricsChart.Series.eval("val_score"))))
                 .chart(RolloutOptions.klChart());
         rollout.addWatchedCharts(builder);
-        rollout.train(builder, tokenizer, config, run, w);
+        rollout.train(builder, start, run, w);
         return 0;
     }
 }

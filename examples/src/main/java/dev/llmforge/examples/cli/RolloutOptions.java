@@ -112,7 +112,7 @@ final class RolloutOptions {
     }
 
     /** The training settings: the defaults (or, resuming, the checkpoint's) with the setting flags applied. */
-    TrainingConfig trainingConfig(CommandSpec spec, RunOptions run) throws IOException {
+    private TrainingConfig trainingConfig(CommandSpec spec, RunOptions run) throws IOException {
         TrainingConfig.Builder b = run.resume ? TrainingCheckpoint.readState(resumePoint(run)).config().toBuilder() : defaults().toBuilder();
         Map<String, String> flags = SettingFlags.given(spec);
         PretrainSettings.apply(flags, "the command line", null, b);
@@ -120,29 +120,40 @@ final class RolloutOptions {
     }
 
     /** The latest checkpoint of --out when resuming, else null. */
-    Path resumePoint(RunOptions run) throws IOException {
+    private Path resumePoint(RunOptions run) throws IOException {
         return run.resume ? TrainingCheckpoint.resumable(out.resolve(Trainer.LATEST_DIR)) : null;
     }
 
-    Tokenizer tokenizer() throws IOException {
-        return TrainingCheckpoint.tokenizer(from);
+    /**
+     * What a rollout command starts from: the settings, the engine, the SFT tokenizer, the training and held-out prompts, and
+     * the policy and its frozen reference (two copies of the SFT model, each loaded once for the whole run).
+     */
+    record Start(TrainingConfig config, Backend backend, Tokenizer tokenizer, List<RolloutPrompt> prompts, List<RolloutPrompt> evalPrompts,
+                 Gpt policy, Gpt reference) {
     }
 
-    /** The SFT model (the policy, or its frozen reference: a second copy, loaded once for the whole run). */
-    Gpt loadSft(Backend backend) throws IOException {
-        return Checkpoint.loadModel(from, backend);
+    /**
+     * Settles the settings, starts the engine, reads the tokenizer and the prompts of {@code promptFile} and --eval, and loads
+     * the policy and the reference, printing the backend and the prompt counts.
+     */
+    Start start(CommandSpec spec, RunOptions run, EngineOptions engine, Path promptFile, PrintWriter w) throws IOException {
+        TrainingConfig config = trainingConfig(spec, run);
+        Backend backend = engine.resolve();
+        w.println("backend: " + BackendChoice.describe(backend));
+        Tokenizer tokenizer = TrainingCheckpoint.tokenizer(from);
+        List<RolloutPrompt> prompts = prompts(promptFile, w);
+        List<RolloutPrompt> evalPrompts = evalFile == null ? List.of() : prompts(evalFile, w);
+        Gpt policy = Checkpoint.loadModel(from, backend);
+        Gpt reference = Checkpoint.loadModel(from, backend);
+        return new Start(config, backend, tokenizer, prompts, evalPrompts, policy, reference);
     }
 
     /** The prompts of {@code file}, with the count printed. */
-    List<RolloutPrompt> prompts(Path file, PrintWriter w) throws IOException {
+    private List<RolloutPrompt> prompts(Path file, PrintWriter w) throws IOException {
         BadRecords bad = BadRecords.of(skipBadRecords);
         List<RolloutPrompt> prompts = PromptReader.read(file, bad);
         w.println("prompts: " + prompts.size() + " from " + file + (bad.count() > 0 ? "; " + bad.summary() : ""));
         return prompts;
-    }
-
-    List<RolloutPrompt> evalPrompts(PrintWriter w) throws IOException {
-        return evalFile == null ? List.of() : prompts(evalFile, w);
     }
 
     RolloutSampler sampler(Gpt policy, Tokenizer tokenizer) {
@@ -153,12 +164,13 @@ final class RolloutOptions {
      * Builds the trainer (saving the tokenizer with every checkpoint, writing to --out, resuming when asked, with
      * console progress), runs it to max-iters and summarises.
      */
-    void train(Trainer.Builder builder, Tokenizer tokenizer, TrainingConfig config, RunOptions run, PrintWriter w) throws IOException {
+    void train(Trainer.Builder builder, Start start, RunOptions run, PrintWriter w) throws IOException {
+        TrainingConfig config = start.config();
         Map<String, Object> settings = new LinkedHashMap<>(PretrainSettings.values(GptConfig.shakespeareChar(65), config));
         settings.keySet().removeAll(PretrainSettings.modelKeys()); // the model is the SFT checkpoint's
         w.println("settings: " + TrainingRuns.describe(settings));
         w.flush();
-        builder.config(config).tokenizerJson(TokenizerFiles.toJson(tokenizer)).outputDir(out).overwrite(run.overwrite)
+        builder.config(config).tokenizerJson(TokenizerFiles.toJson(start.tokenizer())).outputDir(out).overwrite(run.overwrite)
                 .listener(new ConsoleProgress(w, run.logInterval));
         Path resumeFrom = resumePoint(run);
         if (resumeFrom != null) {
