@@ -56,15 +56,29 @@ public final class Generator implements AutoCloseable {
      * are unaffected.
      */
     public List<GenerationResult> generate(List<int[]> prompts, GenerationConfig config, TokenListener listener) {
+        return generate(prompts, 1, config, listener);
+    }
+
+    /**
+     * Generates {@code copies} sequences from every prompt as one batch (sampled paths of one question, say), reading
+     * each prompt once: it is prefilled in one row, and its KV cache rows are copied for its sequences. The results —
+     * copy c of prompt p at index {@code p * copies + c}, sampling stream {@code p * copies + c} of the seed, as are
+     * the listener's rows — are those of {@link #generate(List, GenerationConfig, TokenListener)} with each prompt
+     * repeated {@code copies} times, on a backend whose per-row results do not depend on the batch's size.
+     */
+    public List<GenerationResult> generate(List<int[]> prompts, int copies, GenerationConfig config, TokenListener listener) {
+        if (copies < 1) {
+            throw new IllegalArgumentException("copies must be at least 1, found " + copies);
+        }
         if (prompts.isEmpty()) {
             return List.of();
         }
-        int[] streams = new int[prompts.size()];
+        int[] streams = new int[prompts.size() * copies];
         for (int i = 0; i < streams.length; i++) {
             streams[i] = i;
         }
         try (Module.InferenceHold ignored = model.holdForInference();
-             Session s = new Session(model, steps(), prompts, streams, config, decoder)) {
+             Session s = new Session(model, steps(), prompts, copies, streams, config, decoder)) {
             while (!s.done()) {
                 int[] emitted = s.step();
                 if (listener != null) {
@@ -76,7 +90,7 @@ public final class Generator implements AutoCloseable {
                 }
             }
             List<GenerationResult> results = new ArrayList<>();
-            for (int r = 0; r < prompts.size(); r++) {
+            for (int r = 0; r < streams.length; r++) {
                 results.add(s.result(r));
             }
             return results;
@@ -89,7 +103,7 @@ public final class Generator implements AutoCloseable {
      */
     public TokenStream stream(int[] prompt, GenerationConfig config) {
         model.eval();
-        return new TokenStream(new Session(model, steps(), List.of(prompt), new int[] {0}, config, decoder));
+        return new TokenStream(new Session(model, steps(), List.of(prompt), 1, new int[] {0}, config, decoder));
     }
 
     private synchronized DecodeStep steps() {

@@ -23,6 +23,10 @@ import java.util.Random;
  * every row slides at the same step, a row that goes past the context may then differ from the same
  * row generated alone. Without a cache, each step reads each row's last block-size tokens, exactly as
  * the row alone would.
+ *
+ * <p>A session may generate several copies of each prompt (sampled paths of one question): the prompts are then
+ * prefilled once each, and every prompt's cache rows are copied for its copies ({@link KvCache#selectRows}), which
+ * gives each copy what prefilling it in its own row would.
  */
 final class Session implements AutoCloseable {
     /** The id fed at padding entries: any valid id, as the attention mask hides it. */
@@ -34,16 +38,22 @@ final class Session implements AutoCloseable {
     private final TokenDecoder decoder;
     private final TensorFactory tensors;
     private final KvCache cache;
-    private final Row[] rows;
+    private final Row[] rows; // copy c of prompt p is row p * copies + c
+    private final int copies;
     private int columns; // columns of the padded batch: the longest prompt, then one more per step
     private int fed; // columns already in the cache
 
     /**
      * @param steps   the decode step of {@code model}, used when {@code cfg.useCache()}
-     * @param streams per prompt, which random stream of {@code cfg.seed()} it samples from (its
+     * @param copies  rows generated from each prompt
+     * @param streams per row, which random stream of {@code cfg.seed()} it samples from (its
      *                index in the caller's batch, so its result does not depend on the batch)
      */
-    Session(Gpt model, DecodeStep steps, List<int[]> prompts, int[] streams, GenerationConfig cfg, TokenDecoder decoder) {
+    Session(Gpt model, DecodeStep steps, List<int[]> prompts, int copies, int[] streams, GenerationConfig cfg, TokenDecoder decoder) {
+        if (copies < 1 || streams.length != prompts.size() * copies) {
+            throw new IllegalArgumentException(prompts.size() + " prompts of " + copies + " copies each need as many streams, found "
+                    + streams.length);
+        }
         if (!cfg.stopStrings().isEmpty() && decoder == null) {
             throw new IllegalArgumentException("stop strings need a TokenDecoder to turn tokens into text");
         }
@@ -54,22 +64,23 @@ final class Session implements AutoCloseable {
         Tensor any = model.parameters().get(0);
         this.tensors = Tensor.on(any.backend(), any.device());
         int vocab = model.config().vocabSize();
-        this.rows = new Row[prompts.size()];
-        for (int i = 0; i < rows.length; i++) {
+        this.copies = copies;
+        this.rows = new Row[prompts.size() * copies];
+        for (int i = 0; i < prompts.size(); i++) {
             int[] p = prompts.get(i);
             if (p.length == 0) {
-                throw new IllegalArgumentException("prompt " + streams[i] + " is empty: generation needs at least one token (e.g. BOS)");
+                throw new IllegalArgumentException("prompt " + streams[i * copies] + " is empty: generation needs at least one token (e.g. BOS)");
             }
             for (int t : p) {
                 if (t < 0 || t >= vocab) {
-                    throw new IllegalArgumentException("prompt " + streams[i] + " holds token " + t + ", outside the vocabulary [0, " + vocab
-                            + ")");
+                    throw new IllegalArgumentException("prompt " + streams[i * copies] + " holds token " + t + ", outside the vocabulary [0, "
+                            + vocab + ")");
                 }
             }
             columns = Math.max(columns, p.length);
         }
         for (int i = 0; i < rows.length; i++) {
-            int[] p = prompts.get(i);
+            int[] p = prompts.get(i / copies);
             rows[i] = new Row(p, columns - p.length, new Random(mix(cfg.seed(), streams[i])));
             if (cfg.maxNewTokens() == 0) {
                 rows[i].finish(StopReason.MAX_TOKENS);
@@ -128,7 +139,7 @@ final class Session implements AutoCloseable {
         int block = model.config().blockSize();
         if (cache == null) {
             int from = Math.max(0, columns - block); // holds each row's last block-size real tokens
-            return model.nextTokenLogits(ids(from), attentionMask(from), null);
+            return model.nextTokenLogits(ids(from, rows), attentionMask(from, rows), null);
         }
         if (cache.length() + (columns - fed) > cache.capacity()) {
             cache.clear();
@@ -137,36 +148,54 @@ final class Session implements AutoCloseable {
         int from = fed;
         fed = columns;
         if (columns - from == 1 && from > 0) {
-            return steps.logits(ids(from), cache); // the newest column is real in every row
+            return steps.logits(ids(from, rows), cache); // the newest column is real in every row
         }
-        return model.nextTokenLogits(ids(from), attentionMask(from), cache);
+        if (from == 0 && copies > 1) {
+            return sharedPrefill();
+        }
+        return model.nextTokenLogits(ids(from, rows), attentionMask(from, rows), cache);
     }
 
-    /** Token ids (B, columns - from) of columns [from, columns); padding entries hold {@link #PADDING_ID}. */
-    private Tensor ids(int from) {
-        int t = columns - from;
-        long[] ids = new long[rows.length * t];
+    /** (B, V): every prompt read once, at the row of its first copy; the cache's rows and the logits then copied for its other copies. */
+    private Tensor sharedPrefill() {
+        Row[] firstCopies = new Row[rows.length / copies];
+        int[] prompt = new int[rows.length];
+        long[] promptIndex = new long[rows.length];
         for (int i = 0; i < rows.length; i++) {
+            firstCopies[i / copies] = rows[i - i % copies];
+            prompt[i] = i / copies;
+            promptIndex[i] = i / copies;
+        }
+        Tensor logits = model.nextTokenLogits(ids(0, firstCopies), attentionMask(0, firstCopies), cache); // (P, V)
+        cache.selectRows(prompt);
+        return logits.gather(0, tensors.of(promptIndex, rows.length)); // (B, V)
+    }
+
+    /** Token ids (R, columns - from) of {@code of}'s columns [from, columns); padding entries hold {@link #PADDING_ID}. */
+    private Tensor ids(int from, Row[] of) {
+        int t = columns - from;
+        long[] ids = new long[of.length * t];
+        for (int i = 0; i < of.length; i++) {
             for (int j = 0; j < t; j++) {
-                ids[i * t + j] = rows[i].at(from + j);
+                ids[i * t + j] = of[i].at(from + j);
             }
         }
-        return tensors.of(ids, rows.length, t);
+        return tensors.of(ids, of.length, t);
     }
 
-    /** The attention mask (B, columns - from) of columns [from, columns), or null if none of them is padding. */
-    private Tensor attentionMask(int from) {
+    /** The attention mask (R, columns - from) of {@code of}'s columns [from, columns), or null if none of them is padding. */
+    private Tensor attentionMask(int from, Row[] of) {
         int t = columns - from;
-        float[] mask = new float[rows.length * t];
+        float[] mask = new float[of.length * t];
         boolean padded = false;
-        for (int i = 0; i < rows.length; i++) {
+        for (int i = 0; i < of.length; i++) {
             for (int j = 0; j < t; j++) {
-                boolean real = from + j >= rows[i].padding;
+                boolean real = from + j >= of[i].padding;
                 mask[i * t + j] = real ? 1 : 0;
                 padded |= !real;
             }
         }
-        return padded ? tensors.of(mask, rows.length, t) : null;
+        return padded ? tensors.of(mask, of.length, t) : null;
     }
 
     GenerationResult result(int row) {

@@ -6,6 +6,7 @@ import dev.llmforge.tensor.DType;
 import dev.llmforge.tensor.Shape;
 import dev.llmforge.tensor.Tensor;
 import dev.llmforge.tensor.TensorFactory;
+import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -211,6 +212,51 @@ public final class KvCache implements AutoCloseable {
         pending = null;
         length += n;
         writeSlots = null;
+    }
+
+    /**
+     * Makes row i of the cache a copy of row {@code sources[i]} (every layer's keys and values, and which of its
+     * slots are padding), so that a prompt read once can be continued by several rows: the rows (B) become
+     * {@code sources.length}. Call between passes (after {@link #advance}).
+     */
+    public void selectRows(int[] sources) {
+        if (pending != null) {
+            throw new IllegalStateException("KvCache.selectRows: a pass is being cached; call advance() first");
+        }
+        if (length == 0) {
+            throw new IllegalStateException("KvCache.selectRows: the cache is empty, it has no rows to select");
+        }
+        int batch = keys[0].dim(0);
+        long[] index = new long[sources.length];
+        for (int i = 0; i < sources.length; i++) {
+            if (sources[i] < 0 || sources[i] >= batch) {
+                throw new IllegalArgumentException("KvCache.selectRows: row " + sources[i] + " does not exist; the cache holds " + batch + " rows");
+            }
+            index[i] = sources[i];
+        }
+        try (TensorScope ignored = TensorScope.open()) {
+            Tensor rows = tensors(keys[0]).of(index, sources.length);
+            for (int layer = 0; layer < keys.length; layer++) {
+                keys[layer] = replaced(keys[layer], keys[layer].gather(0, rows));
+                values[layer] = replaced(values[layer], values[layer].gather(0, rows));
+            }
+        }
+        if (realSlots != null) {
+            boolean[] slots = new boolean[sources.length * capacity];
+            int[] counts = new int[sources.length];
+            for (int i = 0; i < sources.length; i++) {
+                System.arraycopy(realSlots, sources[i] * capacity, slots, i * capacity, capacity);
+                counts[i] = realCounts[sources[i]];
+            }
+            realSlots = slots;
+            realCounts = counts;
+        }
+    }
+
+    private static Tensor replaced(Tensor old, Tensor selected) {
+        Tensor kept = selected.detachFromScope();
+        old.close();
+        return kept;
     }
 
     /** Empties the cache, freeing its tensors. */

@@ -15,6 +15,7 @@ import dev.llmforge.tensor.TensorFactory;
 import dev.llmforge.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -216,6 +217,37 @@ class GeneratorTest {
                 String what = (cache ? "cache" : "no cache") + ", companions of lengths " + batch.stream().map(p -> p.length).toList();
                 assertArrayEquals(alone.tokens(), first.tokens(), what);
                 assertArrayEquals(alone.logProbs(), first.logProbs(), 1e-5f, what);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {6, 12})
+    void copiesOfAPromptPrefilledOnceGenerateWhatRepeatingThePromptDoes(int newTokens) {
+        // 12 new tokens go past the context of 8: the cache restarts with every row
+        List<int[]> prompts = List.of(new int[] {3, 1, 4}, new int[] {2}, new int[] {5, 6, 7, 8});
+        int copies = 3;
+        List<int[]> repeated = new ArrayList<>();
+        for (int[] p : prompts) {
+            for (int c = 0; c < copies; c++) {
+                repeated.add(p);
+            }
+        }
+        GenerationConfig cfg = GenerationConfig.sampling(1.0, newTokens).toBuilder().seed(11).stopTokenIds(Set.of(6)).build();
+        for (GptConfig family : List.of(TinyModels.gpt2().toBuilder().initStd(0.5).build(), TinyModels.llama().toBuilder().initStd(0.5).build())) {
+            try (Gpt m = new Gpt(family, reference(), 29); Generator g = new Generator(m, LETTERS)) {
+                List<GenerationResult> expected = g.generate(repeated, cfg, null);
+                List<GenerationResult> shared = g.generate(prompts, copies, cfg, null);
+                assertEquals(expected.size(), shared.size());
+                Set<String> distinct = new HashSet<>();
+                for (int i = 0; i < expected.size(); i++) {
+                    String what = family.positions() + ", prompt " + i / copies + " copy " + i % copies;
+                    assertArrayEquals(expected.get(i).completion(), shared.get(i).completion(), what);
+                    assertArrayEquals(expected.get(i).logProbs(), shared.get(i).logProbs(), what);
+                    assertEquals(expected.get(i).reason(), shared.get(i).reason(), what);
+                    distinct.add(Arrays.toString(shared.get(i).completion()));
+                }
+                assertTrue(distinct.size() > prompts.size(), "the copies of a prompt sample different paths: " + distinct);
             }
         }
     }

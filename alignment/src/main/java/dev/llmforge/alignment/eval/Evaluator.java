@@ -6,7 +6,6 @@ import dev.llmforge.generate.Generator;
 import dev.llmforge.model.Gpt;
 import dev.llmforge.tokenizer.Tokenizer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.IntConsumer;
 
@@ -16,8 +15,12 @@ import java.util.function.IntConsumer;
  * greedily for one sample, else {@code samples} sampled paths per question voted on ({@link QuestionResult}).
  *
  * <p>A generation call holds whole questions — {@code max(1, batchSize / samples)} of them, each question's
- * paths side by side — and samples with seed {@code seed + index of its first question}; row i draws from stream i
- * of that seed. The same settings (batch size included) give the same paths.
+ * paths side by side, its prompt prefilled once for all of them ({@link Generator#generate(List, int,
+ * dev.llmforge.generate.GenerationConfig, dev.llmforge.generate.TokenListener)}) — and samples with seed
+ * {@code seed + index of its first question}; row i draws from stream i of that seed. The same settings (batch size
+ * included) give the same paths; with one question per call ({@code batchSize} at most {@code 2 * samples - 1}),
+ * question q's path j draws from stream j of {@code seed + q}, so the first K paths of a run with more samples are
+ * those of {@code samples = K} with one question per call ({@link QuestionResult#firstPaths}).
  */
 public final class Evaluator {
     private final Gpt model;
@@ -80,17 +83,17 @@ public final class Evaluator {
         try (Generator generator = new Generator(model, tokenizer::decode)) {
             for (int first = 0; first < records.size(); first += questionsPerCall) {
                 List<EvalRecord> chunk = records.subList(first, Math.min(records.size(), first + questionsPerCall));
-                List<int[]> rows = new ArrayList<>();
+                List<int[]> prompts = new ArrayList<>();
                 for (EvalRecord record : chunk) {
-                    rows.addAll(Collections.nCopies(sampling.samples(), prompt.render(record, tokenizer).ids()));
+                    prompts.add(prompt.render(record, tokenizer).ids());
                 }
-                List<GenerationResult> generated = generator.generate(rows, config(first), null);
+                List<GenerationResult> generated = generator.generate(prompts, sampling.samples(), config(first), null);
                 for (int q = 0; q < chunk.size(); q++) {
                     List<QuestionResult.Path> paths = new ArrayList<>();
                     for (GenerationResult g : generated.subList(q * sampling.samples(), (q + 1) * sampling.samples())) {
                         paths.add(QuestionResult.Path.score(chunk.get(q), g.text(), sum(g.logProbs()), g.tokens().length));
                     }
-                    results.add(QuestionResult.of(first + q, chunk.get(q), rows.get(q * sampling.samples()).length, paths));
+                    results.add(QuestionResult.of(first + q, chunk.get(q), prompts.get(q).length, paths));
                 }
                 progress.accept(results.size());
             }

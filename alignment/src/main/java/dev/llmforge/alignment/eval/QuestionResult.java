@@ -60,6 +60,18 @@ public record QuestionResult(int index, EvalRecord record, int promptTokens, Lis
         return new QuestionResult(index, record, promptTokens, paths, SelfConsistencyVote.vote(answers, scores));
     }
 
+    /**
+     * The result of this question's first {@code k} paths alone, voted on afresh: what sampling only those {@code k}
+     * paths would have given (self-consistency at K = k as a prefix of a larger sample, as Wang et al. subsample
+     * their 40 paths).
+     */
+    public QuestionResult firstPaths(int k) {
+        if (k < 1 || k > paths.size()) {
+            throw new IllegalArgumentException("cannot take the first " + k + " of " + paths.size() + " paths");
+        }
+        return of(index, record, promptTokens, paths.subList(0, k));
+    }
+
     /** The path that stands for the question: the vote's representative, else the first. */
     public Path chosen() {
         return paths.get(vote.map(SelfConsistencyVote.Vote::representative).orElse(0));

@@ -91,6 +91,17 @@ class EvaluatorTest {
     }
 
     @Test
+    void withOneQuestionPerCallTheFirstKPathsAreThoseOfSamplingK() {
+        List<QuestionResult> five = new Evaluator(model, TOKENIZER, ZERO_SHOT, new Evaluator.Sampling(5, 1.0, 0, 10, 42), 9).run(RECORDS, done -> {
+        });
+        List<QuestionResult> two = new Evaluator(model, TOKENIZER, ZERO_SHOT, new Evaluator.Sampling(2, 1.0, 0, 10, 42), 2).run(RECORDS, done -> {
+        });
+        for (int i = 0; i < RECORDS.size(); i++) {
+            assertEquals(two.get(i), five.get(i).firstPaths(2), "question " + i);
+        }
+    }
+
+    @Test
     void samplingSettingsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> new Evaluator.Sampling(5, 0, 40, 10, 1));
         assertThrows(IllegalArgumentException.class, () -> new Evaluator.Sampling(0, 0.7, 40, 10, 1));

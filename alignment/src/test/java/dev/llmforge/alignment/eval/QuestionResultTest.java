@@ -2,6 +2,7 @@ package dev.llmforge.alignment.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,6 +40,22 @@ class QuestionResultTest {
         assertEquals("66", wrong.vote().orElseThrow().answer());
         QuestionResult right = QuestionResult.of(0, SISTER, 30, List.of(path("The answer is 67.", -0.5), path("The answer is 66.", -1)));
         assertTrue(right.correct());
+    }
+
+    @Test
+    void theFirstKPathsAreVotedOnAfresh() {
+        QuestionResult all = QuestionResult.of(2, SISTER, 30, List.of(path("The answer is 67.", -5), path("The answer is 66.", -1),
+                path("The answer is 66.", -2), path("The answer is 67.", -4), path("The answer is 67.", -3)));
+        assertTrue(all.correct());
+        assertEquals(3, all.vote().orElseThrow().votes());
+        QuestionResult three = all.firstPaths(3);
+        assertFalse(three.correct());
+        assertEquals("66", three.vote().orElseThrow().answer());
+        assertEquals(3, three.paths().size());
+        assertEquals(2, three.index());
+        assertTrue(all.firstPaths(1).correct());
+        assertThrows(IllegalArgumentException.class, () -> all.firstPaths(6));
+        assertThrows(IllegalArgumentException.class, () -> all.firstPaths(0));
     }
 
     @Test

@@ -51,7 +51,8 @@ final class StoryCommand implements Callable<Integer> {
         Backend backend = engine.resolve();
         w.println("backend: " + BackendChoice.describe(backend) + "; plan " + plan.name() + ", seed " + seed + ", output " + dir);
         w.flush();
-        String command = "llmforge story" + (quick ? " --quick" : "") + " --out " + dir + " --seed " + seed + " --backend " + backend.name();
+        String command = "llmforge story" + (quick ? " --quick" : "") + " --out " + dir + " --seed " + seed + " --backend " + backend.name()
+                + (engine.threads > 0 ? " --threads " + engine.threads : "");
         Story.run(new StoryRun(plan, new StoryLayout(dir), seed, backend, w), command);
         return 0;
     }

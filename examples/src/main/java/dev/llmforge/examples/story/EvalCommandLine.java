@@ -20,6 +20,11 @@ final class EvalCommandLine {
 
     /** The command that asks {@code stage}'s model the questions of {@code tasks} in {@code style}, answered as {@code sampling} says. */
     static String of(StoryRun run, String stage, Path tasks, PromptStyle style, Evaluator.Sampling sampling) {
+        return of(run, stage, tasks, style, sampling, run.plan().generationBatch());
+    }
+
+    /** The same, generating {@code batchSize} rows together. */
+    static String of(StoryRun run, String stage, Path tasks, PromptStyle style, Evaluator.Sampling sampling, int batchSize) {
         StringBuilder cmd = new StringBuilder("llmforge eval --checkpoint ").append(run.layout().checkpoint(stage)).append(" --tasks ").append(tasks)
                 .append(" --template ").append(Questions.templateOf(stage, run) == null ? DOCUMENT : StoryRun.TEMPLATE)
                 .append(" --prompt-style ").append(style.id());
@@ -30,7 +35,7 @@ final class EvalCommandLine {
             cmd.append(String.format(Locale.ROOT, " --samples %d --temperature %s --top-k %d --seed %d", sampling.samples(), sampling.temperature(),
                     sampling.topK(), sampling.seed()));
         }
-        return cmd.append(" --max-new-tokens ").append(sampling.maxNewTokens()).append(" --batch-size ").append(run.plan().generationBatch())
+        return cmd.append(" --max-new-tokens ").append(sampling.maxNewTokens()).append(" --batch-size ").append(batchSize)
                 .append(" --backend ").append(run.backend().name()).toString();
     }
 }

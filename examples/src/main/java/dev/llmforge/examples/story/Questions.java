@@ -56,8 +56,14 @@ record Questions(List<EvalRecord> facts, List<EvalRecord> ages, List<EvalRecord>
     /** {@code records} put to {@code model} in {@code style}, answered as {@code sampling} says. */
     List<QuestionResult> ask(StoryRun run, Gpt model, Tokenizer tokenizer, String stage, PromptStyle style, Evaluator.Sampling sampling,
                              List<EvalRecord> records) {
+        return ask(run, model, tokenizer, stage, style, sampling, records, run.plan().generationBatch());
+    }
+
+    /** The same, generating {@code batchSize} rows together. */
+    List<QuestionResult> ask(StoryRun run, Gpt model, Tokenizer tokenizer, String stage, PromptStyle style, Evaluator.Sampling sampling,
+                             List<EvalRecord> records, int batchSize) {
         EvalPrompt prompt = new EvalPrompt(style, templateOf(stage, run), style.usesExemplars() ? exemplars : null);
-        return new Evaluator(model, tokenizer, prompt, sampling, run.plan().generationBatch()).run(records, done -> { });
+        return new Evaluator(model, tokenizer, prompt, sampling, batchSize).run(records, done -> { });
     }
 
     /** The base model's recall: "The capital of X is" continued greedily, by kind (held-out, training countries). */

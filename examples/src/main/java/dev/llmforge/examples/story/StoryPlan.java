@@ -62,8 +62,7 @@ public record StoryPlan(String name, WorldSize world, String tokenizer, GptConfi
     }
 
     /**
-     * Run G of story-world.md's sizing, budgeted toward the hour on 2 cores (docs/story.md; the prompt study as it
-     * samples now does not fit it): world C (60 countries, 40 held
+     * Run G of story-world.md's sizing, budgeted toward the hour on 2 cores (docs/story.md): world C (60 countries, 40 held
      * out, 60 articles and 10 table rows per country, 60 worksheets, 300 worked problems: the same pretraining text,
      * byte for byte, on which G recalled 24 of 40 held-out capitals), a BPE tokenizer of 1,024 tokens, a context of 512
      * that holds three-shot chain-of-thought prompts, and G's schedule (600 steps of 8 × 512 tokens, peak 2e-3, 20
