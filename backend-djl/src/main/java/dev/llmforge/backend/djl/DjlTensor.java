@@ -25,6 +25,7 @@ final class DjlTensor implements NativeTensor {
     private final Storage storage;
     private final boolean view;
     private boolean closed;
+    private boolean differentiated;
 
     private DjlTensor(PtNDArray array, Shape shape, DType dtype, Storage storage, boolean view) {
         this.array = array;
@@ -57,6 +58,16 @@ final class DjlTensor implements NativeTensor {
     /** True if this handle owns its storage and no other open handle shares it: in-place writes are private. */
     boolean writableInPlace() {
         return !view && storage.handles.get() == 1;
+    }
+
+    /**
+     * For a leaf of a graph a kernel recorded under PyTorch's autograd: true at the first call only. PyTorch
+     * frees a recorded graph after one backward, so later backward passes must record the forward again.
+     */
+    boolean firstBackward() {
+        boolean first = !differentiated;
+        differentiated = true;
+        return first;
     }
 
     @Override
