@@ -172,15 +172,8 @@ final class DjlFusedKernels extends FusedKernels {
      * forward recomputes it (else gradients would accumulate into tensors already returned).
      */
     private static boolean firstBackwardOfRecorded(Result forward) {
-        if (forward.saved().isEmpty()) {
-            return false;
-        }
-        PtNDArray earlier = JniUtils.getGradient(a(forward.saved(0)));
-        if (earlier == null) {
-            return true;
-        }
-        earlier.close();
-        return false;
+        // kept in Java: asking PyTorch (DJL's getGradient on a leaf without a gradient yet) leaks a native handle per call
+        return !forward.saved().isEmpty() && DjlKernels.t(forward.saved(0)).firstBackward();
     }
 
     /** The gradient PyTorch accumulated in a leaf, as a new handle. */

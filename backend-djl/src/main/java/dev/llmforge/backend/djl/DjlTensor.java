@@ -20,6 +20,7 @@ final class DjlTensor extends CpuTensorHandle<PtNDArray> {
 
     private final Storage storage;
     private final boolean view;
+    private boolean differentiated;
 
     private DjlTensor(PtNDArray array, Shape shape, DType dtype, Storage storage, boolean view) {
         super("djl", shape, dtype, array);
@@ -47,6 +48,16 @@ final class DjlTensor extends CpuTensorHandle<PtNDArray> {
     /** True if this handle owns its storage and no other open handle shares it: in-place writes are private. */
     boolean writableInPlace() {
         return !view && storage.handles.get() == 1;
+    }
+
+    /**
+     * For a leaf of a graph a kernel recorded under PyTorch's autograd: true at the first call only. PyTorch
+     * frees a recorded graph after one backward, so later backward passes must record the forward again.
+     */
+    boolean firstBackward() {
+        boolean first = !differentiated;
+        differentiated = true;
+        return first;
     }
 
     @Override

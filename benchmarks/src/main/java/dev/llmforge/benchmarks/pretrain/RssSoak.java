@@ -1,6 +1,7 @@
 package dev.llmforge.benchmarks.pretrain;
 
 import dev.llmforge.model.GptConfig;
+import dev.llmforge.spi.Backend;
 import dev.llmforge.tensor.Backends;
 import dev.llmforge.training.Pretraining;
 import dev.llmforge.training.Trainer;
@@ -23,7 +24,8 @@ import java.util.concurrent.Future;
  * A soak of small training steps per backend: each backend in its own JVM trains a tiny GPT (AdamW,
  * gradient clipping, no checkpoints) for a fixed number of steps ({@code --steps}) or a fixed wall
  * time ({@code --seconds}), reading its resident set size (VmRSS) every {@value #SAMPLE_EVERY}
- * steps and printing a progress line every {@value #PROGRESS_EVERY}. The Java heap is fixed and
+ * steps and printing a progress line (RSS and the backend's open tensors) every {@code --progress}
+ * steps ({@value #PROGRESS_EVERY} by default). The Java heap is fixed and
  * touched at start ({@value #HEAP}), so that its lazy growth does not count. After a warm-up (the
  * first third of the run) the resident memory must stay within 5% of its value at the end of the
  * warm-up: a leak of tensors, engine handles or compiled programs shows as growth. RSS is also
@@ -32,7 +34,7 @@ import java.util.concurrent.Future;
  * <pre>
  * java -cp "$CP" dev.llmforge.benchmarks.pretrain.RssSoak [--steps 100000 | --seconds 120]
  *     [--backends reference,djl,tensorflow,nd4j] [--concurrent] [--threads 1]
- *     [--layers 2] [--heads 2] [--width 32] [--context 32] [--batch 8]
+ *     [--layers 2] [--heads 2] [--width 32] [--context 32] [--batch 8] [--progress 5000]
  * </pre>
  *
  * <p>{@code --concurrent} runs the backends' JVMs at the same time instead of one after another;
@@ -40,7 +42,7 @@ import java.util.concurrent.Future;
  */
 public final class RssSoak {
     private static final int SAMPLE_EVERY = 50;
-    private static final int PROGRESS_EVERY = 5_000;
+    private static final String PROGRESS_EVERY = "5000";
     private static final double WARMUP_FRACTION = 1.0 / 3;
     private static final String HEAP = "-Xms512m -Xmx512m -XX:+AlwaysPreTouch";
     private static final List<String> MODEL_FLAGS = List.of("layers", "heads", "width", "context", "batch");
@@ -127,10 +129,12 @@ public final class RssSoak {
         System.out.println("soak " + backendName + ": " + MODEL_FLAGS.stream().map(k -> k + " " + o.getOrDefault(k, "default")).toList() + ", "
                 + (length.steps() < Long.MAX_VALUE / 2 ? length.steps() + " steps" : length.seconds() + " s") + ", llmforge.threads="
                 + System.getProperty("llmforge.threads", "(default)"));
+        long progressEvery = Long.parseLong(o.getOrDefault("progress", PROGRESS_EVERY));
+        Backend backend = Backends.get(backendName);
         List<Sample> samples = new ArrayList<>();
         long start = System.nanoTime();
         long steps;
-        try (Trainer trainer = Pretraining.builder().backend(Backends.get(backendName)).data(data).model(model).config(training).build()) {
+        try (Trainer trainer = Pretraining.builder().backend(backend).data(data).model(model).config(training).build()) {
             trainer.addListener(new TrainingListener() {
                 @Override
                 public void onStep(StepMetrics m) {
@@ -138,8 +142,9 @@ public final class RssSoak {
                     if (m.step() % SAMPLE_EVERY == 0) {
                         samples.add(new Sample(length.done(m.step(), elapsed), ProcessMemory.rssMb()));
                     }
-                    if (m.step() % PROGRESS_EVERY == 0) {
-                        System.out.printf(Locale.ROOT, "step %d at %.0f s: RSS %.1f MiB%n", m.step(), elapsed, samples.get(samples.size() - 1).rssMb());
+                    if (m.step() % progressEvery == 0) {
+                        System.out.printf(Locale.ROOT, "step %d at %.0f s: RSS %.1f MiB, %d open tensors%n", m.step(), elapsed, ProcessMemory.rssMb(),
+                                backend.liveTensorCount());
                     }
                     if (elapsed >= length.seconds()) {
                         trainer.requestStop();
