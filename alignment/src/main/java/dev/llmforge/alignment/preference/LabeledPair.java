@@ -9,7 +9,7 @@ import java.util.Objects;
 
 /**
  * One preference, a line of a preference file in TRL's standard format {@code {"prompt", "chosen", "rejected"}},
- * plus {@code "kind"} (form or correctness) so that reward-model accuracy can be reported per kind.
+ * plus {@code "kind"} (form, correctness or length) so that reward-model accuracy can be reported per kind.
  *
  * @param prompt   the question as the user asked it (the trainer renders it with its chat template)
  * @param chosen   the better response

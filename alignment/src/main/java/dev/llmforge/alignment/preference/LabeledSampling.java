@@ -70,6 +70,11 @@ public record LabeledSampling(List<RankedResponses> ranked, List<LabeledPair> pa
         return new EvalRecord(prompt.question(), answer);
     }
 
+    /** These rankings with only {@code share} of the pairs of {@code kind} kept ({@link PairThinning#keep}). */
+    public LabeledSampling keeping(PairKind kind, double share, long seed) {
+        return new LabeledSampling(ranked, PairThinning.keep(pairs, kind, share, seed), emptyLeftOut);
+    }
+
     /** How many pairs of each kind. */
     public int count(PairKind kind) {
         return (int) pairs.stream().filter(p -> p.kind() == kind).count();

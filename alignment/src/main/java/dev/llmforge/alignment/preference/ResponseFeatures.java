@@ -44,12 +44,12 @@ public record ResponseFeatures(boolean correct, boolean answers, boolean endsCle
     /**
      * Why {@code this} and {@code other} differ: {@link PairKind#FORM} when they differ in answering or in ending
      * cleanly, else {@link PairKind#CORRECTNESS} when only the final answer's correctness (and perhaps the length
-     * that comes with it) differs, else {@link PairKind#FORM} (length alone).
+     * that comes with it) differs, else {@link PairKind#LENGTH} (length alone).
      */
     public PairKind differenceFrom(ResponseFeatures other) {
         if (answers != other.answers || endsCleanly != other.endsCleanly) {
             return PairKind.FORM;
         }
-        return correct != other.correct ? PairKind.CORRECTNESS : PairKind.FORM;
+        return correct != other.correct ? PairKind.CORRECTNESS : PairKind.LENGTH;
     }
 }

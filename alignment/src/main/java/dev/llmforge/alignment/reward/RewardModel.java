@@ -143,9 +143,14 @@ public final class RewardModel extends Module {
         return offset == 0 ? raw : raw.sub(offset);
     }
 
-    /** A value per position (B, T) of token ids (B, T) with an attention mask (B, T): the head everywhere, no offset (PPO's values). */
+    /**
+     * A value per position (B, T) of token ids (B, T) with an attention mask (B, T): the head everywhere minus the
+     * offset (PPO's values), so that a value model copied from a normalised reward model starts on the scale of the
+     * scores it predicts: its value at a row's last real token is the row's score.
+     */
     public Tensor values(Tensor ids, Tensor attentionMask) {
-        return head.forward(body.hiddenStates(ids, attentionMask)); // (B, T)
+        Tensor raw = head.forward(body.hiddenStates(ids, attentionMask)); // (B, T)
+        return offset == 0 ? raw : raw.sub(offset);
     }
 
     /**

@@ -62,7 +62,7 @@ class LabeledSamplingTest {
         }
         assertEquals(pairs, labeled.pairs().size() + labeled.emptyLeftOut());
         assertTrue(labeled.pairs().stream().noneMatch(x -> x.chosen().isBlank() || x.rejected().isBlank()));
-        assertEquals(labeled.pairs().size(), labeled.count(PairKind.FORM) + labeled.count(PairKind.CORRECTNESS));
+        assertEquals(labeled.pairs().size(), labeled.count(PairKind.FORM) + labeled.count(PairKind.CORRECTNESS) + labeled.count(PairKind.LENGTH));
     }
 
     @Test

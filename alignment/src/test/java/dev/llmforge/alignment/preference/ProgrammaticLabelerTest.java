@@ -46,6 +46,17 @@ class ProgrammaticLabelerTest {
     }
 
     @Test
+    void answersThatDifferInLengthOnlyMakeALengthPair() {
+        String shorter = "She is 67. The answer is 67.";
+        RankedResponses ranked = ProgrammaticLabeler.rank(SISTER, List.of(new Sample(RIGHT, true), new Sample(shorter, true), new Sample(WRONG, false)));
+        assertEquals(List.of(
+                new LabeledPair(SISTER.question(), shorter, RIGHT, PairKind.LENGTH),
+                new LabeledPair(SISTER.question(), RIGHT, WRONG, PairKind.FORM),
+                new LabeledPair(SISTER.question(), shorter, WRONG, PairKind.FORM)),
+                ranked.pairs(), "both right, answering and ending cleanly: length only; the cut-off wrong answer differs in form");
+    }
+
+    @Test
     void aContinuationThatMentionsTheAnswerHasNotAnsweredIt() {
         EvalRecord peru = new EvalRecord("What's the capital of Peru?", "Lima");
         Sample echo = new Sample("What's the capital of Lima?", true);

@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
         description = {"The stand-in for human rankers (docs/story-world.md): --samples answers of the model to each prompt of an "
                 + "eval file ({\"question\",\"answer\"}), sampled at --temperature, ranked by the labeler (correct final answer, then "
                 + "answering rather than continuing, then ending at the end of the turn, then brevity). Writes ranked.jsonl (the "
-                + "ranked lists) and pairs.jsonl (TRL's prompt/chosen/rejected with the pair's kind, form or correctness) into "
-                + "--out; pairs with an empty answer are left out and counted.", ""},
+                + "ranked lists) and pairs.jsonl (TRL's prompt/chosen/rejected with the pair's kind: form, correctness or length) "
+                + "into --out; pairs with an empty answer are left out and counted, and --length-pairs thins the length-only pairs "
+                + "(ranked.jsonl keeps every ranking).", ""},
         footer = {"", "Example:", "  llmforge label --from out/sft/best --prompts out/world/train-prompts.jsonl --samples 4 --out out/labels"})
 final class LabelCommand implements Callable<Integer> {
     static final String PAIRS = "pairs.jsonl";
@@ -67,6 +68,11 @@ final class LabelCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32", description = "sequences generated together (default: ${DEFAULT-VALUE})")
     int batchSize;
 
+    @Option(names = "--length-pairs", paramLabel = "X", defaultValue = "1",
+            description = "share of the length-only pairs (both answers equally right, answering and ending cleanly) written to pairs.jsonl, "
+                    + "drawn with --seed; 0 drops them (default: ${DEFAULT-VALUE}: all)")
+    double lengthPairs;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1337", description = "sampling seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -79,6 +85,7 @@ final class LabelCommand implements Callable<Integer> {
         FlagChecks.range("--samples", samples, 2, 1024);
         FlagChecks.range("--max-new-tokens", maxNewTokens, 1, PretrainSettings.MAX_COUNT);
         FlagChecks.range("--batch-size", batchSize, 1, PretrainSettings.MAX_COUNT);
+        FlagChecks.range("--length-pairs", lengthPairs, 0.0, 1.0);
         if (!(temperature > 0)) {
             throw new IllegalArgumentException("--temperature: expected a positive temperature (ranking needs different answers), found " + temperature);
         }
@@ -94,10 +101,13 @@ final class LabelCommand implements Callable<Integer> {
         }
         Files.createDirectories(out);
         RankedResponses.write(out.resolve(RANKED), labeled.ranked());
-        LabeledPair.write(out.resolve(PAIRS), labeled.pairs());
-        w.printf(Locale.ROOT, "%d answers to each of %d prompts in %s: %d pairs (%d form, %d correctness)%s%n", samples, questions.size(),
-                TrainingRuns.duration((System.nanoTime() - start) / 1e9), labeled.pairs().size(), labeled.count(PairKind.FORM),
-                labeled.count(PairKind.CORRECTNESS), labeled.emptyLeftOut() > 0 ? "; " + labeled.emptyLeftOut() + " pairs with an empty answer left out" : "");
+        LabeledSampling kept = labeled.keeping(PairKind.LENGTH, lengthPairs, seed);
+        LabeledPair.write(out.resolve(PAIRS), kept.pairs());
+        int leftOut = labeled.pairs().size() - kept.pairs().size();
+        w.printf(Locale.ROOT, "%d answers to each of %d prompts in %s: %d pairs (%d form, %d correctness, %d length)%s%s%n", samples,
+                questions.size(), TrainingRuns.duration((System.nanoTime() - start) / 1e9), kept.pairs().size(), kept.count(PairKind.FORM),
+                kept.count(PairKind.CORRECTNESS), kept.count(PairKind.LENGTH), leftOut > 0 ? "; " + leftOut + " length pairs left out (--length-pairs)" : "",
+                labeled.emptyLeftOut() > 0 ? "; " + labeled.emptyLeftOut() + " pairs with an empty answer left out" : "");
         w.println("wrote " + out.resolve(RANKED) + " and " + out.resolve(PAIRS));
         w.flush();
         return 0;

@@ -7,6 +7,7 @@ import dev.llmforge.alignment.data.PreferenceExample;
 import dev.llmforge.alignment.data.PreferenceFormat;
 import dev.llmforge.alignment.data.PreferenceGroup;
 import dev.llmforge.alignment.data.PreferenceReader;
+import dev.llmforge.alignment.data.PromptSplit;
 import dev.llmforge.alignment.data.Truncation;
 import dev.llmforge.io.Checkpoint;
 import dev.llmforge.model.GptConfig;
@@ -24,9 +25,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -85,33 +84,37 @@ final class PreferenceOptions {
         }
         PreferenceEncoder encoder = new PreferenceEncoder(ChatTemplate.named(template), tokenizer, limit);
         BadRecords bad = BadRecords.of(skipBad);
-        List<List<PreferenceExample>> train = encoder.encodeAll(read(data, bad), bad);
-        List<List<PreferenceExample>> val;
+        List<PreferenceGroup> trainGroups = read(data, bad);
+        List<PreferenceGroup> valGroups;
         if (valData != null) {
-            val = encoder.encodeAll(read(valData, bad), bad);
+            valGroups = read(valData, bad);
         } else {
-            if (!(valFraction > 0 && valFraction < 1)) {
-                throw new IllegalArgumentException("--val-fraction must be between 0 and 1 (exclusive), got " + valFraction);
-            }
-            List<List<PreferenceExample>> shuffled = new ArrayList<>(train);
-            Collections.shuffle(shuffled, new Random(seed));
-            int held = Math.max(1, (int) Math.round(valFraction * shuffled.size()));
-            if (held >= shuffled.size()) {
-                throw new IllegalArgumentException("--data has " + shuffled.size() + " prompts: too few to hold out " + held + " for evaluation");
-            }
-            val = shuffled.subList(0, held);
-            train = shuffled.subList(held, shuffled.size());
+            PromptSplit split = splitByPrompt(trainGroups, seed);
+            trainGroups = split.train();
+            valGroups = split.heldOut();
         }
+        List<List<PreferenceExample>> train = encoder.encodeAll(trainGroups, bad);
+        List<List<PreferenceExample>> val = encoder.encodeAll(valGroups, bad);
         if (bad.count() > 0) {
             w.println("skipped: " + bad.summary());
         }
         List<Truncation> truncations = new ArrayList<>();
         train.forEach(g -> g.forEach(p -> truncations.add(p.truncation())));
         Encoded encoded = new Encoded(List.copyOf(train), List.copyOf(val), tokenizerJson);
-        w.printf("data: %d prompts (%d pairs) to train on, %d prompts (%d pairs) held out; template %s, at most %d tokens; %s%n", train.size(),
-                encoded.pairs(train), val.size(), encoded.pairs(val), template, limit, Truncation.summary(truncations));
+        w.printf("data: %d prompts (%d pairs) to train on, %d prompts (%d pairs) held out; template %s, at most %d tokens; %s%n",
+                PromptSplit.distinctPrompts(trainGroups), encoded.pairs(train), PromptSplit.distinctPrompts(valGroups), encoded.pairs(val), template,
+                limit, Truncation.summary(truncations));
         w.flush();
         return encoded;
+    }
+
+    /** --val-fraction of the prompts of --data held out, every pair of one prompt on the same side. */
+    private PromptSplit splitByPrompt(List<PreferenceGroup> groups, long seed) {
+        try {
+            return PromptSplit.of(groups, valFraction, seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--val-fraction " + valFraction + " of --data " + data + ": " + e.getMessage(), e);
+        }
     }
 
     private List<PreferenceGroup> read(List<Path> files, BadRecords bad) throws IOException {

@@ -60,7 +60,7 @@ final class RewardCommand implements Callable<Integer> {
 
     @Option(names = "--accuracy-by", paramLabel = "FIELD",
             description = "after training, also report the held-out accuracy per value of this field of the pair records (e.g. kind: "
-                    + "form or correctness in the labeler's pairs)")
+                    + "form, correctness or length in the labeler's pairs)")
     String accuracyBy;
 
     @Mixin

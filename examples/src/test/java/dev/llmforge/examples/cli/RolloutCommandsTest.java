@@ -125,8 +125,7 @@ class RolloutCommandsTest {
         assertTrue(r.out().contains("4 answers to each of 3 prompts"), r.out());
         assertEquals(3, Files.readAllLines(labels.resolve(LabelCommand.RANKED)).size());
         List<String> pairs = Files.readAllLines(labels.resolve(LabelCommand.PAIRS));
-        assertTrue(!pairs.isEmpty() && pairs.stream().allMatch(l -> l.contains("\"kind\":\"form\"") || l.contains("\"kind\":\"correctness\"")),
-                pairs.toString());
+        assertTrue(!pairs.isEmpty() && pairs.stream().allMatch(l -> l.matches(".*\"kind\":\"(form|correctness|length)\".*")), pairs.toString());
         r = CliSmokeTest.run("reward", "--backend", "reference", "--from", sft.toString(), "--data", labels.resolve(LabelCommand.PAIRS).toString(),
                 "--val-data", labels.resolve(LabelCommand.PAIRS).toString(), "--template", "qa", "--out", dir.resolve("rm").toString(),
                 "--accuracy-by", "kind", "--max-iters", "1", "--batch-size", "2");
@@ -138,5 +137,31 @@ class RolloutCommandsTest {
                 "--out", labels.toString());
         assertEquals(1, r.exitCode(), r.toString());
         assertTrue(r.err().contains("--samples"), r.err());
+        r = CliSmokeTest.run("label", "--backend", "reference", "--from", sft.toString(), "--prompts", prompts.toString(), "--length-pairs", "1.5",
+                "--out", labels.toString());
+        assertEquals(1, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--length-pairs takes a number from 0.0 to 1.0, got 1.5"), r.err());
+    }
+
+    /** --length-pairs 0 writes the same pairs but the length-only ones; a reward model's --val-fraction holds out whole prompts. */
+    @Test
+    void lengthPairsCanBeDroppedAndValidationIsSplitByPrompt() throws Exception {
+        Path all = dir.resolve("labels-all");
+        Path noLength = dir.resolve("labels-no-length");
+        for (Path out : List.of(all, noLength)) {
+            CliSmokeTest.Run r = CliSmokeTest.run("label", "--backend", "reference", "--from", sft.toString(), "--prompts", prompts.toString(),
+                    "--samples", "6", "--max-new-tokens", "6", "--length-pairs", out == all ? "1" : "0", "--out", out.toString());
+            assertEquals(0, r.exitCode(), r.toString());
+        }
+        List<String> pairs = Files.readAllLines(all.resolve(LabelCommand.PAIRS));
+        assertEquals(pairs.stream().filter(l -> !l.contains("\"kind\":\"length\"")).toList(), Files.readAllLines(noLength.resolve(LabelCommand.PAIRS)),
+                "the same samples (same seed), the length-only pairs left out");
+        long prompts = pairs.stream().map(l -> l.substring(0, l.indexOf("\"chosen\""))).distinct().count();
+        assertEquals(3, prompts, pairs.toString());
+        CliSmokeTest.Run r = CliSmokeTest.run("reward", "--backend", "reference", "--from", sft.toString(), "--data", all.resolve(LabelCommand.PAIRS).toString(),
+                "--val-fraction", "0.3", "--template", "qa", "--out", dir.resolve("rm-split").toString(), "--max-iters", "1", "--batch-size", "2");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("data: 2 prompts ("), "one of the 3 prompts held out with all its pairs: " + r.out());
+        assertTrue(r.out().contains(" to train on, 1 prompts ("), r.out());
     }
 }
