@@ -19,7 +19,9 @@ class StoryPlanTest {
         assertEquals(40, StoryPlan.full().world().heldOutCountries());
         assertEquals("bpe:1024", StoryPlan.full().tokenizer());
         assertEquals(300, StoryPlan.full().world().workedProblems(), "world C, whose pretraining text run G's recall was measured on");
-        assertEquals(20, StoryPlan.full().pretrain().warmupIters(), "run G's schedule");
+        assertEquals(20, StoryPlan.full().pretrain().warmupIters(), "run G's warmup");
+        assertEquals(1200, StoryPlan.full().pretrain().maxIters(), "run G's schedule stretched to twice its length");
+        assertEquals(300, StoryPlan.full().sft().maxIters());
     }
 
     @Test
