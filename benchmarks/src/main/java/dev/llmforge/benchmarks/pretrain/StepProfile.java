@@ -24,7 +24,9 @@ import java.util.TreeMap;
  * against each phase's wall time (the difference is core's own work: validation, autograd, wrapping),
  * and the minor page faults and kernel CPU time per step (memory given back and faulted in again).
  * The loop is the one of {@link LlmforgeGpt} without the step capture, and calls
- * {@link Backend#releaseFreedMemory()} after each step as the Trainer does.
+ * {@link Backend#releaseFreedMemory()} after each step as the Trainer does. At the end, the step's
+ * linear-layer products against the same products timed alone ({@link LayerGemmProbe}) and the
+ * square-GEMM peak ({@link GemmProbe}, F32 through DJL): how far the step's MFU can go on this engine.
  *
  * <pre>
  * StepProfile [--backend djl] [--size 0.8m|10.7m|124m] [--threads 1] [--warmup 30] [--iters 30] [--data PATH]
@@ -122,6 +124,28 @@ public final class StepProfile {
             stats.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, Stat> e) -> e.getValue().nanos).reversed())
                     .forEach(e -> System.out.printf(Locale.ROOT, "%-36s %10.1f %12.0f %10.1f%n", e.getKey(), (double) e.getValue().calls / iters,
                             e.getValue().nanos / 1e3 / iters, e.getValue().nanos / 1e3 / e.getValue().calls));
+            long matmulNanos = stats.entrySet().stream().filter(e -> e.getKey().endsWith(" matmul")).mapToLong(e -> e.getValue().nanos).sum();
+            reportMatrixProducts(backend, cfg, corpus.vocab(), stepNanos / 1e6 / iters, matmulNanos / 1e6 / iters);
         }
+    }
+
+    /**
+     * The step's linear-layer products (attention's own products are inside its fused kernel) against
+     * the same products timed alone and the square-GEMM peak, and the MFU the step would reach if
+     * everything but those products took no time.
+     */
+    private static void reportMatrixProducts(Backend backend, ReferenceConfig cfg, int vocab, double stepMillis, double matmulMillis) {
+        LayerGemmProbe.Result alone = LayerGemmProbe.measure(backend, cfg, vocab);
+        double peak = GemmProbe.peakGflops();
+        double modelGflopPerStep = cfg.flopsPerToken(vocab) * cfg.tokensPerIter() / 1e9;
+        System.out.printf(Locale.ROOT, "linear-layer products: %.1f GFLOP per step; in the step %.1f ms (%.1f GFLOP/s), alone %.1f ms (%.1f GFLOP/s)%n",
+                alone.gflopPerStep(), matmulMillis, alone.gflopPerStep() / (matmulMillis / 1e3), alone.millisPerStep(), alone.gflops());
+        for (LayerGemmProbe.LinearTiming t : alone.shapes()) {
+            System.out.printf(Locale.ROOT, "  alone, %d × linear %d -> %d over %d rows: x·Wᵀ %.1f, dy·W %.1f, dyᵀ·x %.1f GFLOP/s%n", t.count(), t.in(),
+                    t.out(), t.rows(), t.gflops(t.forwardNanos()), t.gflops(t.inputGradNanos()), t.gflops(t.weightGradNanos()));
+        }
+        System.out.printf(Locale.ROOT, "square-GEMM peak %.1f GFLOP/s; model %.1f GFLOP per step: MFU %.1f%%, %.1f%% if only the products alone took time%n",
+                peak, modelGflopPerStep, 100 * modelGflopPerStep / (stepMillis / 1e3) / peak,
+                100 * modelGflopPerStep / (alone.millisPerStep() / 1e3) / peak);
     }
 }
