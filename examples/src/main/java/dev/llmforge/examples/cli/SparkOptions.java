@@ -16,8 +16,9 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --spark-master} and {@code --replicas}: data-parallel training on Apache Spark, for every
- * training command. The command line does not depend on Spark: the launcher is found through
+ * {@code --spark-master} and {@code --replicas}: data-parallel training on Apache Spark, for the
+ * commands whose step is one model's loss ({@code pretrain}, {@code sft}). The command line does not
+ * depend on Spark: the launcher is found through
  * {@link ReplicaLauncher} when the module {@code llmforge-spark} is on the class path.
  */
 final class SparkOptions {
