@@ -77,12 +77,8 @@ final class PreferenceOptions {
     Encoded encode(GptConfig model, long seed, PrintWriter w) throws IOException {
         String tokenizerJson = Checkpoint.tokenizerJson(from)
                 .orElseThrow(() -> new IOException(from + " has no " + Checkpoint.TOKENIZER + ": the preference data cannot be encoded"));
-        Tokenizer tokenizer = TokenizerFiles.load(from.resolve(Checkpoint.TOKENIZER));
-        int limit = maxTokens != null ? maxTokens : model.blockSize();
-        if (limit > model.blockSize()) {
-            throw new IllegalArgumentException("--max-tokens " + limit + " exceeds the model's context of " + model.blockSize() + " tokens");
-        }
-        PreferenceEncoder encoder = new PreferenceEncoder(ChatTemplate.named(template), tokenizer, limit);
+        int limit = tokenLimit(model);
+        PreferenceEncoder encoder = encoder(model);
         BadRecords bad = BadRecords.of(skipBad);
         List<PreferenceGroup> trainGroups = read(data, bad);
         List<PreferenceGroup> valGroups;
@@ -106,6 +102,32 @@ final class PreferenceOptions {
                 limit, Truncation.summary(truncations));
         w.flush();
         return encoded;
+    }
+
+    /**
+     * Reads and encodes further preference files (e.g. a reward model's test pairs) as {@link #encode} does the
+     * training data: same tokenizer, template, length and bad-record policy.
+     */
+    List<List<PreferenceExample>> encodeOther(List<Path> files, GptConfig model, PrintWriter w) throws IOException {
+        BadRecords bad = BadRecords.of(skipBad);
+        List<List<PreferenceExample>> groups = encoder(model).encodeAll(read(files, bad), bad);
+        if (bad.count() > 0) {
+            w.println("skipped in " + files + ": " + bad.summary());
+        }
+        return List.copyOf(groups);
+    }
+
+    private int tokenLimit(GptConfig model) {
+        int limit = maxTokens != null ? maxTokens : model.blockSize();
+        if (limit > model.blockSize()) {
+            throw new IllegalArgumentException("--max-tokens " + limit + " exceeds the model's context of " + model.blockSize() + " tokens");
+        }
+        return limit;
+    }
+
+    private PreferenceEncoder encoder(GptConfig model) throws IOException {
+        Tokenizer tokenizer = TokenizerFiles.load(from.resolve(Checkpoint.TOKENIZER));
+        return new PreferenceEncoder(ChatTemplate.named(template), tokenizer, tokenLimit(model));
     }
 
     /** --val-fraction of the prompts of --data held out, every pair of one prompt on the same side. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,6 +64,11 @@ final class RewardCommand implements Callable<Integer> {
                     + "form, correctness or length in the labeler's pairs)")
     String accuracyBy;
 
+    @Option(names = "--test-data", split = ",", paramLabel = "FILE[,FILE]",
+            description = "after training, also report the normalised model's accuracy on these pairs: unlike --val-data, they played no part "
+                    + "in choosing best/, so their accuracy is not optimistic by that choice")
+    List<Path> testData;
+
     @Mixin
     EngineOptions engine;
 
@@ -83,17 +89,22 @@ final class RewardCommand implements Callable<Integer> {
         }
         if (!result.stoppedEarly()) {
             normalise(preferences.out, start.backend(), start.data(), training.batchSize(), w);
-            heldOutAccuracy(start.backend(), start.data(), training.batchSize(), w);
+            accuracy(start.backend(), start.data().val(), "held-out", training.batchSize(), w);
+            if (testData != null) {
+                List<List<PreferenceExample>> test = preferences.encodeOther(testData, Checkpoint.loadConfig(preferences.from), w);
+                accuracy(start.backend(), test, "test (" + testData.stream().map(Path::toString).collect(Collectors.joining(",")) + ")",
+                        training.batchSize(), w);
+            }
         }
         return 0;
     }
 
-    /** The normalised reward model's accuracy on every held-out pair, overall and per value of --accuracy-by. */
-    private void heldOutAccuracy(Backend backend, PreferenceOptions.Encoded data, int batchSize, PrintWriter w) throws Exception {
+    /** The normalised reward model's accuracy on every pair of {@code groups}, overall and per value of --accuracy-by. */
+    private void accuracy(Backend backend, List<List<PreferenceExample>> groups, String name, int batchSize, PrintWriter w) throws Exception {
         try (RewardModel model = RewardModel.load(preferences.out.resolve(REWARD_DIR), backend)) {
-            PairwiseAccuracy accuracy = PairwiseAccuracy.measure(model, data.val(), accuracyBy == null ? null : new RecordField(accuracyBy),
+            PairwiseAccuracy accuracy = PairwiseAccuracy.measure(model, groups, accuracyBy == null ? null : new RecordField(accuracyBy),
                     2 * batchSize);
-            w.println("held-out pairwise accuracy (" + REWARD_DIR + "/, every held-out pair once):");
+            w.println(name + " pairwise accuracy (" + REWARD_DIR + "/, every pair once):");
             accuracy.describe(accuracyBy).forEach(line -> w.println("  " + line));
             w.flush();
         }

@@ -126,12 +126,16 @@ class RolloutCommandsTest {
         assertEquals(3, Files.readAllLines(labels.resolve(LabelCommand.RANKED)).size());
         List<String> pairs = Files.readAllLines(labels.resolve(LabelCommand.PAIRS));
         assertTrue(!pairs.isEmpty() && pairs.stream().allMatch(l -> l.matches(".*\"kind\":\"(form|correctness|length)\".*")), pairs.toString());
+        Path testPairs = dir.resolve("test-pairs.jsonl");
+        Files.write(testPairs, pairs.subList(0, 1));
         r = CliSmokeTest.run("reward", "--backend", "reference", "--from", sft.toString(), "--data", labels.resolve(LabelCommand.PAIRS).toString(),
                 "--val-data", labels.resolve(LabelCommand.PAIRS).toString(), "--template", "qa", "--out", dir.resolve("rm").toString(),
-                "--accuracy-by", "kind", "--max-iters", "1", "--batch-size", "2");
+                "--accuracy-by", "kind", "--max-iters", "1", "--batch-size", "2", "--test-data", testPairs.toString());
         assertEquals(0, r.exitCode(), r.toString());
-        assertTrue(r.out().contains("held-out pairwise accuracy (reward/, every held-out pair once):\n  all pairs: "), r.out());
+        assertTrue(r.out().contains("held-out pairwise accuracy (reward/, every pair once):\n  all pairs: "), r.out());
         assertTrue(r.out().contains("/" + pairs.size() + " = "), "every held-out pair counted once: " + r.out());
+        String test = r.out().substring(r.out().indexOf("test (" + testPairs + ") pairwise accuracy (reward/, every pair once):\n"));
+        assertTrue(test.split("\n")[1].matches("  all pairs: [01]/1 = .*"), "the test file's one pair: " + r.out());
         assertTrue(r.out().contains("  kind=form: ") || r.out().contains("  kind=correctness: "), r.out());
         r = CliSmokeTest.run("label", "--backend", "reference", "--from", sft.toString(), "--prompts", prompts.toString(), "--samples", "1",
                 "--out", labels.toString());
