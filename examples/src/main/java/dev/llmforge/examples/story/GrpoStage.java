@@ -34,7 +34,7 @@ final class GrpoStage extends TrainingStage {
         TrainingConfig config = config(plan);
         Tokenizer tokenizer = run.tokenizer(SftStage.NAME);
         RolloutPrompts prompts = RolloutPrompts.of(run);
-        GrpoConfig settings = new GrpoConfig(plan.rolloutPrompts() / plan.groupSize(), plan.groupSize(), BETA, CLIP, 1, 1, LossAveraging.named("sequence"),
+        GrpoConfig settings = new GrpoConfig(plan.rolloutPrompts(), plan.groupSize(), BETA, CLIP, 1, 1, LossAveraging.named("sequence"),
                 GrpoConfig.defaults(1).stdEpsilon());
         Gpt policy = run.load(SftStage.NAME);
         Gpt reference = run.load(SftStage.NAME);

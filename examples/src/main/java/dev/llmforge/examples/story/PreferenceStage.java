@@ -37,8 +37,8 @@ final class PreferenceStage implements Stage {
     @Override
     public void run(StoryRun run) throws Exception {
         StoryPlan plan = run.plan();
-        List<EvalRecord> records = EvalRecord.read(run.layout().trainPrompts());
-        List<RolloutPrompt> prompts = PromptReader.read(run.layout().trainPrompts(), BadRecords.failFast());
+        List<EvalRecord> records = EvalRecord.read(run.layout().rlPrompts());
+        List<RolloutPrompt> prompts = PromptReader.read(run.layout().rlPrompts(), BadRecords.failFast());
         int n = Math.min(plan.rankedPrompts(), records.size());
         int k = plan.rankedSamples();
         int perCall = Math.max(1, plan.generationBatch() / k);

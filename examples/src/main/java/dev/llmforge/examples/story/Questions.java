@@ -16,28 +16,34 @@ import java.nio.file.Files;
 import java.util.List;
 
 /**
- * The held-out questions every model is asked (the first {@link StoryPlan#evalQuestions} of the world's fact and
- * age files), the capital cloze of every country for the base model's recall, the seed's prompts, the few-shot
+ * The held-out questions every model is asked (the first {@link StoryPlan#evalQuestions} of the world's fact files,
+ * the unseen countries' and the reinforcement-learning countries', and of its age problems), the capital cloze of every country for the base model's recall, the seed's prompts, the few-shot
  * exemplars, and how a model is asked: in the document layout for the base model, in the Q&A template for the
- * fine-tuned ones. The questions asked are written to {@code questions/} ({@link #FACTS}, {@link #AGES},
+ * fine-tuned ones. The questions asked are written to {@code questions/} ({@link #FACTS}, {@link #RL_FACTS}, {@link #AGES},
  * {@link #SEED_PROMPTS}), so that each figure of the report has an {@code llmforge eval} command that reproduces it.
  */
-record Questions(List<EvalRecord> facts, List<EvalRecord> ages, List<EvalRecord> recall, FewShotExemplars exemplars) {
+record Questions(List<EvalRecord> facts, List<EvalRecord> rlFacts, List<EvalRecord> ages, List<EvalRecord> recall, FewShotExemplars exemplars) {
     /** Enough for a capital and the end of its sentence. */
     static final int RECALL_TOKENS = 32;
+    /** Facts of the unseen countries: no training step after pretraining asked about them. */
     static final String FACTS = "facts.jsonl";
+    /** Facts of the countries reinforcement learning trained on (their held-out phrasing). */
+    static final String RL_FACTS = "facts-rl.jsonl";
     static final String AGES = "ages.jsonl";
     static final String SEED_PROMPTS = "seed-prompts.jsonl";
 
     static Questions of(StoryRun run) throws IOException {
         int n = run.plan().evalQuestions();
-        List<EvalRecord> facts = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_FACTS));
+        List<EvalRecord> facts = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_FACTS_UNSEEN));
+        List<EvalRecord> rlFacts = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_FACTS_RL));
         List<EvalRecord> ages = EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_AGES));
-        Questions q = new Questions(facts.subList(0, Math.min(n, facts.size())), ages.subList(0, Math.min(n, ages.size())),
+        Questions q = new Questions(facts.subList(0, Math.min(n, facts.size())), rlFacts.subList(0, Math.min(n, rlFacts.size())),
+                ages.subList(0, Math.min(n, ages.size())),
                 EvalRecord.read(run.layout().worldFile(StoryWorld.EVAL_RECALL)),
                 new FewShotExemplars(EvalRecord.read(run.layout().worldFile(StoryWorld.FEW_SHOT)), run.plan().shots()));
         Files.createDirectories(run.layout().questionFile(FACTS).getParent());
         EvalRecord.write(run.layout().questionFile(FACTS), q.facts());
+        EvalRecord.write(run.layout().questionFile(RL_FACTS), q.rlFacts());
         EvalRecord.write(run.layout().questionFile(AGES), q.ages());
         EvalRecord.write(run.layout().questionFile(SEED_PROMPTS), SideBySide.SEED_PROMPTS);
         return q;

@@ -29,8 +29,8 @@ public record StoryLayout(Path root) {
         return world().resolve(name);
     }
 
-    public Path trainPrompts() {
-        return worldFile(StoryWorld.TRAIN_PROMPTS);
+    public Path rlPrompts() {
+        return worldFile(StoryWorld.RL_PROMPTS);
     }
 
     public Path preferences() {

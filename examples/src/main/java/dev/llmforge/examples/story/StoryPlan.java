@@ -19,7 +19,7 @@ import java.util.Map;
  * @param reward            the reward model (batch size = prompts per batch)
  * @param ppo               PPO (batch size unused: {@link #rolloutPrompts} prompts per step)
  * @param dpo               DPO (batch size = prompts per batch)
- * @param grpo              GRPO ({@link #rolloutPrompts} prompts per step, {@link #groupSize} responses each)
+ * @param grpo              GRPO ({@link #rolloutPrompts} prompts per step, {@link #groupSize} responses to each)
  * @param rankedSamples     answers sampled from the SFT model per training prompt for the labeler to rank
  * @param rankedPrompts     training prompts whose answers are ranked (at most the world's)
  * @param rolloutPrompts    prompts per PPO / GRPO step
@@ -77,7 +77,7 @@ public record StoryPlan(String name, WorldSize world, String tokenizer, GptConfi
         TrainingConfig base = schedule(8, 1200, 2e-3, 200, 4).toBuilder().warmupIters(20).build();
         return new StoryPlan("full", world, "bpe:1024", model,
                 base, schedule(16, 300, 5e-4, 100, 10), schedule(8, 200, 2e-4, 50, 10),
-                constant(60, 1e-5, 20), schedule(8, 200, 5e-5, 50, 10), constant(60, 1e-5, 20),
+                constant(60, 1e-5, 20), schedule(8, 200, 1e-5, 50, 10), constant(60, 1e-5, 20),
                 4, 300, 16, 8, 100, 300, 3, List.of(1, 5, 10, 20, 40), 64);
     }
 

@@ -88,15 +88,19 @@ final class StoryReport {
                 + "verdict against SFT's answer to the same question, (wins + ½ ties) / questions. KL = KL(model ‖ SFT) per sampled response, "
                 + "nats, mean ± 95% interval.");
         line("");
-        line("| model | answers | facts (held-out countries) | age problems | win rate vs SFT (W/T/L) | KL to SFT |");
-        line("|---|---|---|---|---|---|");
+        line("Facts (unseen countries): held-out countries no training step after pretraining asks about. Facts (RL countries): the "
+                + "other held-out countries, about which PPO, DPO and GRPO trained (other phrasings of these questions among their prompts); "
+                + "not counted in the answers, win rate or KL columns.");
+        line("");
+        line("| model | answers | facts (unseen countries) | facts (RL countries) | age problems | win rate vs SFT (W/T/L) | KL to SFT |");
+        line("|---|---|---|---|---|---|---|");
         for (ModelFigures m : models) {
             line("| " + m.stage() + " | " + proportion(m.all().answered(), m.all().questions()) + " | " + accuracy(m.facts()) + " | "
-                    + accuracy(m.ages()) + " | " + winRate(m.winRate()) + " | " + kl(m.kl()) + " |");
+                    + accuracy(m.rlFacts()) + " | " + accuracy(m.ages()) + " | " + winRate(m.winRate()) + " | " + kl(m.kl()) + " |");
         }
         line("");
-        line("Commands: the facts column of each row (`" + Questions.AGES + "` instead of `" + Questions.FACTS + "` for the age column; "
-                + "the answers column counts both):");
+        line("Commands: the unseen countries' facts column of each row (`" + Questions.RL_FACTS + "` for the RL countries' column, `"
+                + Questions.AGES + "` for the age column; the answers column counts unseen facts and ages):");
         line("");
         for (ModelFigures m : models) {
             line("- " + m.stage() + ": " + command(EvalCommandLine.of(run, m.stage(), run.layout().questionFile(Questions.FACTS),
@@ -128,11 +132,12 @@ final class StoryReport {
         line("");
         line("Figures from section 1 (its commands); wall time of the stage's training.");
         line("");
-        line("| method | age problems | facts | win rate vs SFT | KL to SFT | wall time (s) |");
-        line("|---|---|---|---|---|---|");
+        line("| method | age problems | facts (unseen countries) | facts (RL countries) | win rate vs SFT | KL to SFT | wall time (s) |");
+        line("|---|---|---|---|---|---|---|");
         for (ModelFigures m : models) {
             if (!m.stage().equals(BaseStage.NAME)) {
-                line("| " + m.stage() + " | " + accuracy(m.ages()) + " | " + accuracy(m.facts()) + " | " + winRate(m.winRate()) + " | "
+                line("| " + m.stage() + " | " + accuracy(m.ages()) + " | " + accuracy(m.facts()) + " | " + accuracy(m.rlFacts()) + " | "
+                        + winRate(m.winRate()) + " | "
                         + kl(m.kl()) + " | " + String.format(Locale.ROOT, "%.1f", times.of(m.stage()).wallSeconds()) + " |");
             }
         }
@@ -152,7 +157,8 @@ final class StoryReport {
         line("- SFT vs base, answering rather than continuing: " + compare(sft.all().answered(), base.all().answered(), sft.all().questions()) + ".");
         for (ModelFigures m : models.subList(2, models.size())) {
             line("- " + m.stage() + " vs SFT, age problems: " + compare(m.ages().correct(), sft.ages().correct(), sft.ages().questions())
-                    + "; facts: " + compare(m.facts().correct(), sft.facts().correct(), sft.facts().questions()) + ".");
+                    + "; facts, unseen countries: " + compare(m.facts().correct(), sft.facts().correct(), sft.facts().questions())
+                    + "; facts, RL countries: " + compare(m.rlFacts().correct(), sft.rlFacts().correct(), sft.rlFacts().questions()) + ".");
         }
         for (String stage : List.of(BaseStage.NAME, SftStage.NAME)) {
             PromptStudy.Row greedy = study.stream().filter(r -> r.stage().equals(stage) && r.samples() == 0

@@ -15,7 +15,7 @@ final class WorldStage implements Stage {
 
     @Override
     public boolean done(StoryRun run) {
-        return Files.isRegularFile(run.layout().worldFile(StoryWorld.MANIFEST)) && Files.isRegularFile(run.layout().trainPrompts())
+        return Files.isRegularFile(run.layout().worldFile(StoryWorld.MANIFEST)) && Files.isRegularFile(run.layout().rlPrompts())
                 && Files.isRegularFile(run.layout().worldFile(StoryWorld.EVAL_RECALL));
     }
 

@@ -2,7 +2,9 @@ package dev.llmforge.examples.story.world;
 
 import dev.llmforge.alignment.eval.EvalRecord;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The questions the story evaluates on, in the {@code eval} format ({@link EvalRecord}), and the few-shot
@@ -16,15 +18,45 @@ final class EvaluationSets {
 
     /** One question per held-out country and fact, in a phrasing drawn at random; kind = the fact's label. */
     static List<EvalRecord> heldOutFacts(WorldSplit split, long seed) {
+        return heldOutFactsByCountry(split, seed).values().stream().flatMap(List::stream).toList();
+    }
+
+    /** The same questions, those about {@code countries} only (held-out countries, e.g. {@link WorldSplit#unseen}). */
+    static List<EvalRecord> heldOutFactsAbout(List<Country> countries, WorldSplit split, long seed) {
+        Map<Country, List<EvalRecord>> byCountry = heldOutFactsByCountry(split, seed);
+        return countries.stream().flatMap(c -> byCountry.get(c).stream()).toList();
+    }
+
+    private static Map<Country, List<EvalRecord>> heldOutFactsByCountry(WorldSplit split, long seed) {
         WorldRandom random = WorldRandom.stream(seed, "held-out facts");
-        List<EvalRecord> records = new ArrayList<>();
+        Map<Country, List<EvalRecord>> byCountry = new LinkedHashMap<>();
         for (Country c : split.heldOut()) {
+            List<EvalRecord> records = new ArrayList<>();
             for (Fact fact : Fact.values()) {
                 records.add(new EvalRecord(fact.question(c, random.below(fact.questionCount())), fact.answer(c), fact.label(),
                         null));
             }
+            byCountry.put(c, records);
         }
-        return records;
+        return byCountry;
+    }
+
+    /**
+     * Prompts for reinforcement learning with checkable answers: every phrasing of every fact question about the
+     * {@link WorldSplit#reinforcement} countries, shuffled. The SFT model was never asked about these countries, so
+     * it gets many wrong although pretraining told it the facts: room for a reward to teach it to answer from what
+     * it knows rather than with a training country's answer.
+     */
+    static List<EvalRecord> reinforcementPrompts(WorldSplit split, long seed) {
+        List<EvalRecord> records = new ArrayList<>();
+        for (Country c : split.reinforcement()) {
+            for (Fact fact : Fact.values()) {
+                for (int phrasing = 0; phrasing < fact.questionCount(); phrasing++) {
+                    records.add(new EvalRecord(fact.question(c, phrasing), fact.answer(c), fact.label(), null));
+                }
+            }
+        }
+        return WorldRandom.stream(seed, "reinforcement prompts").shuffled(records);
     }
 
     /**

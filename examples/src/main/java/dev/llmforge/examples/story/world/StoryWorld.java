@@ -27,6 +27,10 @@ public final class StoryWorld {
     public static final String SFT_QA = "sft-qa.txt";
     /** Held-out fact questions in the {@code eval} format. */
     public static final String EVAL_FACTS = "eval-facts.jsonl";
+    /** The held-out fact questions about the {@link WorldSplit#reinforcement} countries (those of {@link #RL_PROMPTS}). */
+    public static final String EVAL_FACTS_RL = "eval-facts-rl.jsonl";
+    /** The held-out fact questions about the {@link WorldSplit#unseen} countries, which no training step after pretraining asks about. */
+    public static final String EVAL_FACTS_UNSEEN = "eval-facts-unseen.jsonl";
     /** Held-out age problems in the {@code eval} format, the seed problem first. */
     public static final String EVAL_AGES = "eval-ages.jsonl";
     /** "The capital of X is" for every country (held-out ones first), for the base model's recall in document style. */
@@ -35,6 +39,8 @@ public final class StoryWorld {
     public static final String FEW_SHOT = "few-shot.jsonl";
     /** Training-side questions with answers ({@code eval} format): prompts to sample, rank and reinforce. */
     public static final String TRAIN_PROMPTS = "train-prompts.jsonl";
+    /** Every phrasing of every fact question about the reinforcement-learning half of the held-out countries, with answers ({@code eval} format). */
+    public static final String RL_PROMPTS = "rl-prompts.jsonl";
     /** The world's countries and their facts, with {@code held_out}. */
     public static final String COUNTRIES = "countries.jsonl";
     /** What was generated: seed, sizes, counts, held-out countries. */
@@ -60,11 +66,14 @@ public final class StoryWorld {
         List<EvalRecord> fewShot = EvaluationSets.fewShot(split, size, seed);
         List<EvalRecord> recall = EvaluationSets.capitalRecall(split);
         List<EvalRecord> trainPrompts = EvaluationSets.trainingPrompts(split, size, seed);
+        List<EvalRecord> rlPrompts = EvaluationSets.reinforcementPrompts(split, seed);
 
         BitSet alphabet = characters(pretrain);
         requireCovered(alphabet, qa, SFT_QA);
         Map<String, List<EvalRecord>> evalFiles = Map.of(EVAL_FACTS, facts, EVAL_AGES, ages, EVAL_RECALL, recall, FEW_SHOT, fewShot,
-                TRAIN_PROMPTS, trainPrompts);
+                TRAIN_PROMPTS, trainPrompts, RL_PROMPTS, rlPrompts,
+                EVAL_FACTS_RL, EvaluationSets.heldOutFactsAbout(split.reinforcement(), split, seed),
+                EVAL_FACTS_UNSEEN, EvaluationSets.heldOutFactsAbout(split.unseen(), split, seed));
         evalFiles.forEach((file, records) -> records.forEach(r -> requireCovered(alphabet,
                 r.question() + r.answer() + (r.solution() == null ? "" : r.solution()), file)));
 
@@ -130,6 +139,10 @@ public final class StoryWorld {
         counts.put("held_out_countries", summary.heldOutCountries());
         ArrayNode heldOut = json.putArray("held_out_countries");
         split.heldOut().forEach(c -> heldOut.add(c.name()));
+        ArrayNode reinforcement = json.putArray("rl_countries");
+        split.reinforcement().forEach(c -> reinforcement.add(c.name()));
+        ArrayNode unseen = json.putArray("unseen_countries");
+        split.unseen().forEach(c -> unseen.add(c.name()));
         return json;
     }
 

@@ -81,6 +81,30 @@ final class WorldSplit {
         return heldOut;
     }
 
+    /**
+     * The first, third, fifth, ... held-out country: the questions that reinforcement learning trains on ask about
+     * these ({@link EvaluationSets#reinforcementPrompts}).
+     */
+    List<Country> reinforcement() {
+        return alternate(0);
+    }
+
+    /**
+     * The second, fourth, ... held-out country: no training step after pretraining asks about these, so a model's
+     * answers about them show what it learnt to do, not which answers it was shown.
+     */
+    List<Country> unseen() {
+        return alternate(1);
+    }
+
+    private List<Country> alternate(int first) {
+        List<Country> every = new ArrayList<>();
+        for (int i = first; i < heldOut.size(); i += 2) {
+            every.add(heldOut.get(i));
+        }
+        return every;
+    }
+
     /** Every country of the world, in table order. */
     List<Country> all() {
         return world;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StoryWorldTest {
     private static final List<String> FILES = List.of(StoryWorld.PRETRAIN, StoryWorld.SFT, StoryWorld.SFT_QA, StoryWorld.EVAL_FACTS,
             StoryWorld.EVAL_AGES, StoryWorld.EVAL_RECALL, StoryWorld.FEW_SHOT, StoryWorld.TRAIN_PROMPTS, StoryWorld.COUNTRIES,
-            StoryWorld.MANIFEST);
+            StoryWorld.RL_PROMPTS, StoryWorld.EVAL_FACTS_RL, StoryWorld.EVAL_FACTS_UNSEEN, StoryWorld.MANIFEST);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -120,6 +120,48 @@ class StoryWorldTest {
             assertFalse(sft.contains(numbers), numbers);
             assertFalse(pretrain.contains(numbers), numbers);
         }
+    }
+
+    /**
+     * The held-out countries split in two, alternating: reinforcement learning's prompts ask about the first half
+     * only (every phrasing), the unseen half's questions are nowhere in them, and the two halves' held-out questions
+     * are eval-facts.jsonl's, each once.
+     */
+    @Test
+    void reinforcementPromptsAskAboutHalfTheHeldOutCountriesAndNeverAboutTheUnseenHalf() throws Exception {
+        JsonNode manifest = JSON.readTree(world.resolve(StoryWorld.MANIFEST).toFile());
+        List<String> heldOut = names(manifest.get("held_out_countries"));
+        List<String> rl = names(manifest.get("rl_countries"));
+        List<String> unseen = names(manifest.get("unseen_countries"));
+        assertEquals(12, heldOut.size());
+        for (int i = 0; i < heldOut.size(); i++) {
+            assertTrue((i % 2 == 0 ? rl : unseen).contains(heldOut.get(i)), heldOut.get(i));
+        }
+        assertEquals(6, rl.size());
+        assertEquals(6, unseen.size());
+        List<EvalRecord> prompts = EvalRecord.read(world.resolve(StoryWorld.RL_PROMPTS));
+        int phrasings = Stream.of(Fact.values()).mapToInt(Fact::questionCount).sum();
+        assertEquals(rl.size() * phrasings, prompts.size(), "every phrasing of every fact of every RL country");
+        assertEquals(prompts.size(), prompts.stream().map(EvalRecord::question).distinct().count());
+        for (EvalRecord r : prompts) {
+            assertTrue(rl.stream().anyMatch(n -> r.question().contains(n)), r.question());
+            assertFalse(unseen.stream().anyMatch(n -> r.question().contains(n)), r.question());
+        }
+        List<EvalRecord> rlFacts = EvalRecord.read(world.resolve(StoryWorld.EVAL_FACTS_RL));
+        List<EvalRecord> unseenFacts = EvalRecord.read(world.resolve(StoryWorld.EVAL_FACTS_UNSEEN));
+        assertTrue(unseenFacts.stream().allMatch(r -> unseen.stream().anyMatch(n -> r.question().contains(n))), unseenFacts.toString());
+        Set<String> promptQuestions = prompts.stream().map(EvalRecord::question).collect(Collectors.toSet());
+        assertTrue(rlFacts.stream().allMatch(r -> promptQuestions.contains(r.question())), "the RL countries' held-out phrasings are among the prompts");
+        assertEquals(Set.copyOf(EvalRecord.read(world.resolve(StoryWorld.EVAL_FACTS))),
+                Stream.concat(rlFacts.stream(), unseenFacts.stream()).collect(Collectors.toSet()));
+        assertEquals(rl.size() * Fact.values().length, rlFacts.size());
+        assertEquals(unseen.size() * Fact.values().length, unseenFacts.size());
+    }
+
+    private static List<String> names(JsonNode array) {
+        List<String> names = new ArrayList<>();
+        array.forEach(n -> names.add(n.asText()));
+        return names;
     }
 
     @Test
