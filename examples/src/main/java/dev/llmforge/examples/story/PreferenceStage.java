@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * The human rankers' part, played by the {@link ProgrammaticLabeler}: samples several answers of the SFT model
- * (temperature 1) to each training prompt, ranks them, and writes the preference pairs ({@code pairs.jsonl}, TRL's
+ * (temperature 1) to each reinforcement-learning prompt (the world's {@code rl-prompts.jsonl}), ranks them, and writes the preference pairs ({@code pairs.jsonl}, TRL's
  * format with the pair's kind; pairs with an empty answer left out, as the preference readers refuse them) and the
  * ranked lists ({@code ranked.jsonl}) into {@code preferences/}.
  */

@@ -20,8 +20,8 @@ import java.util.Map;
  * @param ppo               PPO (batch size unused: {@link #rolloutPrompts} prompts per step)
  * @param dpo               DPO (batch size = prompts per batch)
  * @param grpo              GRPO ({@link #rolloutPrompts} prompts per step, {@link #groupSize} responses to each)
- * @param rankedSamples     answers sampled from the SFT model per training prompt for the labeler to rank
- * @param rankedPrompts     training prompts whose answers are ranked (at most the world's)
+ * @param rankedSamples     answers sampled from the SFT model per prompt for the labeler to rank
+ * @param rankedPrompts     reinforcement-learning prompts whose answers are ranked (at most the world's)
  * @param rolloutPrompts    prompts per PPO / GRPO step
  * @param groupSize         GRPO's responses per prompt
  * @param maxNewTokens      the longest response, everywhere

@@ -111,8 +111,8 @@ final class EvaluationSets {
     }
 
     /**
-     * Questions from the training side with their answers, for sampling answers to rank and for reinforcement
-     * learning prompts: one fact question per training country (kinds in turn, phrasing drawn at random) and as many
+     * Questions from the training side with their answers (for {@code llmforge label} and the RL commands by hand;
+     * the story uses {@link #reinforcementPrompts}): one fact question per training country (kinds in turn, phrasing drawn at random) and as many
      * training age problems as there are held-out ones (never with a held-out problem's numbers).
      */
     static List<EvalRecord> trainingPrompts(WorldSplit split, WorldSize size, long seed) {
