@@ -5,6 +5,7 @@ import dev.llmforge.alignment.data.PromptReader;
 import dev.llmforge.alignment.data.RolloutPrompt;
 import dev.llmforge.alignment.eval.EvalRecord;
 import dev.llmforge.alignment.preference.LabeledPair;
+import dev.llmforge.alignment.preference.PairKind;
 import dev.llmforge.alignment.preference.ProgrammaticLabeler;
 import dev.llmforge.alignment.preference.RankedResponses;
 import dev.llmforge.alignment.preference.Sample;
@@ -18,7 +19,9 @@ import java.util.List;
 /**
  * The human rankers' part, played by the {@link ProgrammaticLabeler}: samples several answers of the SFT model
  * (temperature 1) to each reinforcement-learning prompt (the world's {@code rl-prompts.jsonl}), ranks them, and writes the preference pairs ({@code pairs.jsonl}, TRL's
- * format with the pair's kind; pairs with an empty answer left out, as the preference readers refuse them) and the
+ * format with the pair's kind; pairs with an empty answer left out, as the preference readers refuse them, and the
+ * pairs that differ in length alone, from which a reward model learns "shorter" and PPO then answers "."
+ * (alignment/README.md, first and second rounds; {@code llmforge label --length-pairs 0}) and the
  * ranked lists ({@code ranked.jsonl}) into {@code preferences/}.
  */
 final class PreferenceStage implements Stage {
@@ -45,6 +48,7 @@ final class PreferenceStage implements Stage {
         List<RankedResponses> ranked = new ArrayList<>();
         List<LabeledPair> pairs = new ArrayList<>();
         int empty = 0;
+        int lengthOnly = 0;
         try (Gpt sft = run.load(SftStage.NAME);
              RolloutSampler sampler = new RolloutSampler(sft, run.tokenizer(SftStage.NAME), run.template(), 1.0, plan.maxNewTokens())) {
             for (int first = 0; first < n; first += perCall) {
@@ -60,6 +64,8 @@ final class PreferenceStage implements Stage {
                     for (LabeledPair pair : r.pairs()) {
                         if (pair.chosen().isBlank() || pair.rejected().isBlank()) {
                             empty++; // a preference file holds no empty answer (the readers refuse one)
+                        } else if (pair.kind() == PairKind.LENGTH) {
+                            lengthOnly++;
                         } else {
                             pairs.add(pair);
                         }
@@ -68,13 +74,13 @@ final class PreferenceStage implements Stage {
             }
         }
         if (pairs.isEmpty()) {
-            throw new IllegalStateException("the labeler found no preference among " + k + " answers to each of " + n
-                    + " prompts: every answer ranked alike, nothing to train a reward model on");
+            throw new IllegalStateException("the labeler found no preference but length among " + k + " answers to each of " + n
+                    + " prompts (" + lengthOnly + " length-only pairs left out): nothing to train a reward model on");
         }
         Files.createDirectories(run.layout().preferences());
         RankedResponses.write(run.layout().preferences().resolve(StoryLayout.RANKED), ranked);
         LabeledPair.write(run.layout().pairs(), pairs);
-        run.note("preferences: " + pairs.size() + " pairs from " + n + " prompts, " + k + " answers each" + (empty > 0 ? "; " + empty
-                + " pairs with an empty answer left out" : ""));
+        run.note("preferences: " + pairs.size() + " pairs from " + n + " prompts, " + k + " answers each; " + lengthOnly
+                + " pairs differing in length alone left out" + (empty > 0 ? "; " + empty + " pairs with an empty answer left out" : ""));
     }
 }

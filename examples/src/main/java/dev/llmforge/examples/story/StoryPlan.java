@@ -77,7 +77,7 @@ public record StoryPlan(String name, WorldSize world, String tokenizer, GptConfi
         TrainingConfig base = schedule(8, 1200, 2e-3, 200, 4).toBuilder().warmupIters(20).build();
         return new StoryPlan("full", world, "bpe:1024", model,
                 base, schedule(16, 300, 5e-4, 100, 10), schedule(8, 200, 2e-4, 50, 10),
-                constant(60, 1e-5, 20), schedule(8, 200, 1e-5, 50, 10), constant(60, 1e-5, 20),
+                constant(150, 1e-5, 50), schedule(8, 200, 1e-5, 50, 10), constant(60, 1e-5, 20),
                 4, 300, 16, 8, 100, 300, 3, List.of(1, 5, 10, 20, 40), 64);
     }
 
