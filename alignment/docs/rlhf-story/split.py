@@ -3,6 +3,9 @@
 # The world's 40 held-out countries are split in two, alternating in the order of world/eval-facts.jsonl: the RL
 # countries (1st, 3rd, ...) give the prompts of the labels, the reward model, PPO, DPO and GRPO; the evaluation
 # countries (2nd, 4th, ...) are asked about only in the evaluation. The SFT model saw neither in a conversation.
+# `llmforge world` now writes the same split itself (rl-prompts.jsonl, eval-facts-rl.jsonl, eval-facts-unseen.jsonl:
+# the same records as rl3-prompts.jsonl, eval3-rl-countries.jsonl and eval3-small.jsonl, in another order, checked on
+# this world); this script stays because the reward model's split below depends on its order.
 import json, random
 countries = {c['name']: c for c in map(json.loads, open('world/countries.jsonl'))}
 facts = [json.loads(l) for l in open('world/eval-facts.jsonl')]

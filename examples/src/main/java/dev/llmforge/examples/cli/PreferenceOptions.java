@@ -78,7 +78,7 @@ final class PreferenceOptions {
         String tokenizerJson = Checkpoint.tokenizerJson(from)
                 .orElseThrow(() -> new IOException(from + " has no " + Checkpoint.TOKENIZER + ": the preference data cannot be encoded"));
         int limit = tokenLimit(model);
-        PreferenceEncoder encoder = encoder(model);
+        PreferenceEncoder encoder = encoder(limit);
         BadRecords bad = BadRecords.of(skipBad);
         List<PreferenceGroup> trainGroups = read(data, bad);
         List<PreferenceGroup> valGroups;
@@ -110,7 +110,7 @@ final class PreferenceOptions {
      */
     List<List<PreferenceExample>> encodeOther(List<Path> files, GptConfig model, PrintWriter w) throws IOException {
         BadRecords bad = BadRecords.of(skipBad);
-        List<List<PreferenceExample>> groups = encoder(model).encodeAll(read(files, bad), bad);
+        List<List<PreferenceExample>> groups = encoder(tokenLimit(model)).encodeAll(read(files, bad), bad);
         if (bad.count() > 0) {
             w.println("skipped in " + files + ": " + bad.summary());
         }
@@ -125,9 +125,9 @@ final class PreferenceOptions {
         return limit;
     }
 
-    private PreferenceEncoder encoder(GptConfig model) throws IOException {
+    private PreferenceEncoder encoder(int tokenLimit) throws IOException {
         Tokenizer tokenizer = TokenizerFiles.load(from.resolve(Checkpoint.TOKENIZER));
-        return new PreferenceEncoder(ChatTemplate.named(template), tokenizer, tokenLimit(model));
+        return new PreferenceEncoder(ChatTemplate.named(template), tokenizer, tokenLimit);
     }
 
     /** --val-fraction of the prompts of --data held out, every pair of one prompt on the same side. */

@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * One model's figures on the held-out questions, greedy and zero-shot: accuracy on facts of the unseen held-out
- * countries, on facts of the held-out countries reinforcement learning trained on, and on age problems, the share of responses that answer rather than continue (both kinds together), and for the
- * models trained from SFT the labeler's win rate against SFT and the KL to SFT.
+ * countries, on facts of the held-out countries reinforcement learning trained on, and on age problems; the share of
+ * responses that answer rather than continue (unseen facts and ages together); and for the models trained from SFT
+ * the labeler's win rate against SFT and the KL to SFT.
  *
  * @param stage     the model's stage
  * @param facts     fact questions about the unseen countries

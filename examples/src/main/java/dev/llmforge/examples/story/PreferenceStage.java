@@ -18,11 +18,11 @@ import java.util.List;
 
 /**
  * The human rankers' part, played by the {@link ProgrammaticLabeler}: samples several answers of the SFT model
- * (temperature 1) to each reinforcement-learning prompt (the world's {@code rl-prompts.jsonl}), ranks them, and writes the preference pairs ({@code pairs.jsonl}, TRL's
- * format with the pair's kind; pairs with an empty answer left out, as the preference readers refuse them, and the
- * pairs that differ in length alone, from which a reward model learns "shorter" and PPO then answers "."
- * (alignment/README.md, first and second rounds; {@code llmforge label --length-pairs 0}) and the
- * ranked lists ({@code ranked.jsonl}) into {@code preferences/}.
+ * (temperature 1) to each reinforcement-learning prompt (the world's {@code rl-prompts.jsonl}), ranks them, and
+ * writes the preference pairs ({@code pairs.jsonl}, TRL's format with the pair's kind) and the ranked lists
+ * ({@code ranked.jsonl}) into {@code preferences/}. Left out of the pairs: those with an empty answer, as the
+ * preference readers refuse them, and those that differ in length alone, from which a reward model learns "shorter"
+ * and PPO then answers "." (alignment/README.md, first and second rounds; {@code llmforge label --length-pairs 0}).
  */
 final class PreferenceStage implements Stage {
     static final String NAME = "preferences";

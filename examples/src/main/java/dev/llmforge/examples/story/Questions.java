@@ -17,10 +17,11 @@ import java.util.List;
 
 /**
  * The held-out questions every model is asked (the first {@link StoryPlan#evalQuestions} of the world's fact files,
- * the unseen countries' and the reinforcement-learning countries', and of its age problems), the capital cloze of every country for the base model's recall, the seed's prompts, the few-shot
- * exemplars, and how a model is asked: in the document layout for the base model, in the Q&A template for the
- * fine-tuned ones. The questions asked are written to {@code questions/} ({@link #FACTS}, {@link #RL_FACTS}, {@link #AGES},
- * {@link #SEED_PROMPTS}), so that each figure of the report has an {@code llmforge eval} command that reproduces it.
+ * the unseen countries' and the reinforcement-learning countries', and of its age problems), the capital cloze of
+ * every country for the base model's recall, the seed's prompts, the few-shot exemplars, and how a model is asked:
+ * in the document layout for the base model, in the Q&A template for the fine-tuned ones. The questions asked are
+ * written to {@code questions/} ({@link #FACTS}, {@link #RL_FACTS}, {@link #AGES}, {@link #SEED_PROMPTS}), so that
+ * each figure of the report has an {@code llmforge eval} command that reproduces it.
  */
 record Questions(List<EvalRecord> facts, List<EvalRecord> rlFacts, List<EvalRecord> ages, List<EvalRecord> recall, FewShotExemplars exemplars) {
     /** Enough for a capital and the end of its sentence. */

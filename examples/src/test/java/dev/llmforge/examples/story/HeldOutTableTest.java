@@ -75,7 +75,8 @@ class HeldOutTableTest {
         List<QuestionResult> ageResults = results(AGES, ages);
         List<QuestionResult> all = new ArrayList<>(factResults);
         all.addAll(ageResults);
-        return new ModelFigures(stage, EvalSummary.of(factResults), EvalSummary.of(factResults), EvalSummary.of(ageResults), EvalSummary.of(all), null, null, all);
+        return new ModelFigures(stage, EvalSummary.of(factResults), EvalSummary.of(factResults), EvalSummary.of(ageResults), EvalSummary.of(all),
+                null, null, all);
     }
 
     private static List<QuestionResult> results(List<EvalRecord> records, List<String> responses) {
